@@ -1,0 +1,53 @@
+"""nbgrader configuration for ML Tradeoffs.
+
+Run nbgrader from this folder (``cd grading``) or pass
+``--NbGrader.config_file=grading/nbgrader_config``. The ``tradeoffs`` CLI does this for you.
+Paths are absolute so the config works from any working directory.
+"""
+import os
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+c.CourseDirectory.course_id = "ml-tradeoffs"
+# Student folders and the gradebook live in grading/ unless TRADEOFFS_GRADING_DIR points elsewhere
+# (tests grade throw-away classes in a temporary folder this way).
+STATE = os.environ.get("TRADEOFFS_GRADING_DIR", HERE)
+c.CourseDirectory.root = STATE
+# Lessons are authored in solutions/ (source) and released to notebooks/ (student version).
+c.CourseDirectory.source_directory = os.path.join(ROOT, "solutions")
+c.CourseDirectory.release_directory = os.path.join(ROOT, "notebooks")
+# Per-student folders live under grading/ and are git-ignored.
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = os.environ.get(
+    "TRADEOFFS_GRADEBOOK_URL", "sqlite:///" + os.path.join(STATE, "gradebook.db")
+)
+# Lessons read datasets through the tradeoffs package, so notebooks need no extra files.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+
+# Every cell must finish within this many seconds when grading (an infinite loop fails that
+# cell only). Lessons at `grade` scale run well under a minute in total.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+c.Execute.raise_on_iopub_timeout = True
+
+# Release: strip solutions and hidden tests, keep the student version clean.
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearOutput.enabled = True
+c.ClearHiddenTests.enabled = True
+
+# Feedback: show learners their visible tests and scores, never the source of hidden tests.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from tradeoffs.instructor.feedback_filter import HideHiddenTests  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

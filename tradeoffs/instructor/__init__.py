@@ -1,0 +1,1 @@
+"""Instructor tooling: release lessons, import and autograde submissions, feedback and reports."""

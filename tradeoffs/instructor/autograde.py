@@ -1,0 +1,187 @@
+"""Grade a class: import submissions, autograde each student, write feedback and a grade sheet.
+
+One student's broken notebook is reported and skipped; the rest of the class is still graded.
+Re-running for one student (``students=[...]``) regrades only that student.
+"""
+from __future__ import annotations
+
+import csv
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from ..lessons import resolve_lesson
+from . import collect
+from .gradebook import grade_cells, student_scores
+from .nbgrader_cli import check, grading_dir, run_nbgrader
+from .release import generate
+
+STUDENT_TIMEOUT_S = 30 * 60  # whole-notebook guard on top of the per-cell c.Execute.timeout
+
+
+@dataclass
+class StudentResult:
+    student: str
+    scores: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    feedback: Path | None = None
+
+    @property
+    def graded(self) -> bool:
+        return self.scores is not None
+
+
+@dataclass
+class ClassReport:
+    lesson: str
+    results: list[StudentResult]
+    cells: list[tuple[str, float, bool]]
+    grades_csv: Path
+    problems_md: Path
+    seconds: float
+
+    def by_student(self) -> dict[str, StudentResult]:
+        return {r.student: r for r in self.results}
+
+
+def _explain_failure(output: str) -> str:
+    """Turn nbgrader's log into one plain sentence for the instructor."""
+    text = output.lower()
+    if "timeout" in text or "timed out" in text:
+        return "a cell ran past the per-cell time limit; that cell scored zero"
+    if "kernel died" in text or "dead kernel" in text:
+        return "the Python kernel crashed while running the notebook"
+    if "notjson" in text or "json" in text and "decode" in text:
+        return "the notebook file is not valid notebook JSON"
+    lines = [ln for ln in output.strip().splitlines() if ln.strip()]
+    return "nbgrader could not grade it: " + (lines[-1][:300] if lines else "no output")
+
+
+def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path) -> StudentResult:
+    """Stage, autograde and write feedback for one submission; never raises for a bad notebook."""
+    res = StudentResult(student=sub.student, problems=list(sub.problems))
+    if not sub.gradable:
+        return res
+    start = time.perf_counter()
+    collect.stage(sub, lesson, submitted_root)
+    try:
+        out = run_nbgrader(["autograde", lesson, "--student", sub.student, "--force"], timeout=STUDENT_TIMEOUT_S)
+        log = out.stdout + out.stderr
+        if out.returncode != 0:
+            res.problems.append(_explain_failure(log))
+        elif "timeout" in log.lower():
+            res.problems.append("a cell ran past the per-cell time limit; that cell scored zero")
+        if (out.returncode == 0 or (grading_dir() / "autograded" / sub.student / lesson).exists()):
+            fb = run_nbgrader(["generate_feedback", lesson, "--student", sub.student, "--force"], timeout=600)
+            page = grading_dir() / "feedback" / sub.student / lesson / f"{lesson}.html"
+            if fb.returncode == 0 and page.exists():
+                res.feedback = page
+            else:
+                res.problems.append("feedback could not be generated")
+    except subprocess.TimeoutExpired:
+        res.problems.append(f"grading took longer than {STUDENT_TIMEOUT_S // 60} minutes and was stopped")
+    res.scores = student_scores(lesson, sub.student)
+    res.seconds = time.perf_counter() - start
+    return res
+
+
+def write_grade_sheet(path: Path, lesson: str, cells: list[tuple[str, float, bool]],
+                      results: list[StudentResult]) -> Path:
+    """CSV: one row per student, one column per graded exercise, totals and problems."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = ["student", "lesson", "auto_score", "max_score", "needs_manual_grading"]
+    header += [f"{gid} (/{pts:g})" for gid, pts, _ in cells] + ["problems"]
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for r in sorted(results, key=lambda r: r.student):
+            s = r.scores or {}
+            row = [r.student, lesson, f"{s.get('_auto_total', 0.0):g}" if r.graded else "",
+                   f"{s.get('_max', sum(p for _, p, _ in cells)):g}", s.get("_needs_manual", "")]
+            row += ["" if s.get(gid) is None else f"{s[gid]:g}" for gid, _, _ in cells]
+            row.append(" | ".join(r.problems))
+            writer.writerow(row)
+    return path
+
+
+def write_problems(path: Path, lesson: str, results: list[StudentResult]) -> Path:
+    """Markdown list of every student with a problem, in plain words."""
+    lines = [f"# Problems found while grading {lesson}", ""]
+    flagged = [r for r in sorted(results, key=lambda r: r.student) if r.problems]
+    if not flagged:
+        lines.append("None: every submission was graded normally.")
+    for r in flagged:
+        lines.append(f"- **{r.student}**: " + "; ".join(r.problems))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def grade_class(lesson: str, source: Path, students: list[str] | None = None,
+                progress: bool = True) -> ClassReport:
+    """Import every submission under ``source`` for ``lesson``, autograde it, and write the reports."""
+    lesson = resolve_lesson(lesson)
+    start = time.perf_counter()
+    subs = collect.find_submissions(Path(source), lesson)
+    if students:
+        wanted = {collect.clean_student_id(s) for s in students}
+        subs = [s for s in subs if s.student in wanted]
+        missing = wanted - {s.student for s in subs}
+        if missing:
+            raise ValueError(f"No submission found for {', '.join(sorted(missing))} under {source}.")
+    with tempfile.TemporaryDirectory() as tmp:  # records the lesson in the gradebook, leaves notebooks/ alone
+        generate(lesson, Path(tmp))
+    submitted_root = grading_dir() / "submitted"
+    results = [autograde_student(lesson, sub, submitted_root)
+               for sub in tqdm(subs, desc=f"grading {lesson}", unit="student", disable=not progress)]
+    cells = grade_cells(lesson)
+    reports = grading_dir() / "reports"
+    grades_csv = write_grade_sheet(reports / f"{lesson}-grades.csv", lesson, cells, _merge_previous(reports, lesson, results))
+    problems_md = write_problems(reports / f"{lesson}-problems.md", lesson, results)
+    return ClassReport(lesson, results, cells, grades_csv, problems_md, time.perf_counter() - start)
+
+
+def _merge_previous(reports: Path, lesson: str, results: list[StudentResult]) -> list[StudentResult]:
+    """Keep every student already graded for this lesson in the sheet; regraded students replace their row."""
+    fresh = {r.student for r in results}
+    merged = list(results)
+    try:
+        from nbgrader.api import Gradebook
+
+        from .gradebook import db_url
+
+        with Gradebook(db_url()) as gb:
+            others = [s.student.id for s in gb.find_assignment(lesson).submissions if s.student.id not in fresh]
+    except Exception:  # an empty or new gradebook has nothing to merge
+        others = []
+    for student in others:
+        merged.append(StudentResult(student=student, scores=student_scores(lesson, student)))
+    return merged
+
+
+def format_report(report: ClassReport) -> str:
+    """The grade table printed after grading, with where the files are."""
+    auto = [(gid, pts) for gid, pts, is_auto in report.cells]
+    width = max([len(r.student) for r in report.results] + [7])
+    head = f"{'student':{width}s}  {'score':>9s}  " + "  ".join(gid for gid, _ in auto)
+    lines = [head, "-" * len(head)]
+    for r in sorted(report.results, key=lambda r: r.student):
+        if not r.graded:
+            lines.append(f"{r.student:{width}s}  {'not graded':>9s}  " + "; ".join(r.problems))
+            continue
+        s = r.scores or {}
+        total = f"{s['_auto_total']:g}/{s['_max']:g}"
+        cols = "  ".join(f"{('-' if s.get(gid) is None else format(s[gid], 'g')):>{len(gid)}s}" for gid, _ in auto)
+        flag = ("  ! " + "; ".join(r.problems)) if r.problems else ""
+        lines.append(f"{r.student:{width}s}  {total:>9s}  {cols}{flag}")
+    lines += ["", f"graded {sum(r.graded for r in report.results)}/{len(report.results)} submissions "
+              f"in {report.seconds:.0f} s",
+              f"grade sheet: {report.grades_csv}", f"problems:    {report.problems_md}",
+              f"feedback:    {grading_dir() / 'feedback'}/<student>/{report.lesson}/{report.lesson}.html"]
+    return "\n".join(lines)

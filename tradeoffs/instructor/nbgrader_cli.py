@@ -1,0 +1,56 @@
+"""Run nbgrader commands with the course configuration, as subprocesses.
+
+nbgrader calls the ``alembic`` executable from PATH, so the virtual environment's ``bin``
+folder is put first on PATH for every call.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ..paths import repo_root
+
+
+def config_dir() -> Path:
+    """Folder holding ``nbgrader_config.py`` (nbgrader runs from here)."""
+    return repo_root() / "grading"
+
+
+def grading_dir() -> Path:
+    """Where submissions, autograded copies, feedback, reports and the gradebook live.
+
+    ``grading/`` by default; ``TRADEOFFS_GRADING_DIR`` moves them (tests use a temporary folder).
+    """
+    return Path(os.environ.get("TRADEOFFS_GRADING_DIR", config_dir())).resolve()
+
+
+def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for nbgrader: venv bin on PATH, repo root known to the notebooks."""
+    env = dict(os.environ)
+    bindir = str(Path(sys.executable).parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env.setdefault("TRADEOFFS_ROOT", str(repo_root()))
+    env.setdefault("PYTHONHASHSEED", "0")
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_nbgrader(args: list[str], timeout: float | None = None, env: dict[str, str] | None = None,
+                 cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``nbgrader ARGS`` from ``grading/`` (where its config lives); output is captured."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    return subprocess.run(cmd, cwd=cwd or config_dir(), env=env or nbgrader_env(), text=True,
+                          capture_output=True, timeout=timeout, check=False)
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command failed; the message carries its output."""
+
+
+def check(result: subprocess.CompletedProcess[str], what: str) -> None:
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+        raise NbgraderError(f"{what} failed (exit {result.returncode}):\n{tail}")

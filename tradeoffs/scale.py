@@ -1,0 +1,110 @@
+"""Experiment size and device selection (DESIGN.md section 2).
+
+Priority for the scale: explicit argument (a papermill parameter) > ``TRADEOFFS_SCALE``
+> ``grade`` when nbgrader executes the notebook (``NBGRADER_EXECUTION`` is set) > ``laptop``.
+Priority for the device: explicit argument > ``TRADEOFFS_DEVICE`` > ``cuda`` if available > ``cpu``.
+"""
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+SCALES = ("ci", "grade", "laptop", "full")
+DEFAULT_SEED = 0
+T = TypeVar("T")
+
+
+def get_scale(scale: str | None = None) -> str:
+    """Resolve the experiment scale; raise ``ValueError`` with the valid choices on a typo."""
+    if scale is None:
+        scale = os.environ.get("TRADEOFFS_SCALE") or None
+    if scale is None:
+        scale = "grade" if os.environ.get("NBGRADER_EXECUTION") else "laptop"
+    scale = str(scale).strip().lower()
+    if scale not in SCALES:
+        raise ValueError(
+            f"Unknown scale {scale!r}. Choose one of {', '.join(SCALES)} "
+            "(set it with the notebook's `scale` parameter or the TRADEOFFS_SCALE variable)."
+        )
+    return scale
+
+
+def cuda_available() -> bool:
+    """True when PyTorch sees a CUDA device (False when torch is missing)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a pinned dependency
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def get_device(device: str | None = None) -> str:
+    """Resolve the compute device: ``"cuda"`` or ``"cpu"`` (``"auto"`` picks CUDA if present)."""
+    if device is None:
+        device = os.environ.get("TRADEOFFS_DEVICE") or "auto"
+    device = str(device).strip().lower()
+    if device == "auto":
+        return "cuda" if cuda_available() else "cpu"
+    if device.startswith("cuda"):
+        if not cuda_available():
+            raise ValueError(
+                f"Device {device!r} was requested but PyTorch sees no CUDA GPU here. "
+                "Use device='cpu' or 'auto' (TRADEOFFS_DEVICE=auto)."
+            )
+        return device
+    if device == "cpu":
+        return device
+    raise ValueError(f"Unknown device {device!r}. Choose 'auto', 'cpu' or 'cuda'.")
+
+
+def seed_everything(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and PyTorch (CPU and CUDA) for repeatable runs."""
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a lesson needs to know about this run: its scale, device and seed."""
+
+    lesson: str
+    scale: str
+    device: str
+    seed: int = DEFAULT_SEED
+
+    def pick(self, *, ci: T, grade: T | None = None, laptop: T | None = None, full: T | None = None) -> T:
+        """Choose a size for the current scale; missing larger scales fall back to the next smaller one."""
+        chosen: Any = ci
+        for name, value in (("ci", ci), ("grade", grade), ("laptop", laptop), ("full", full)):
+            if value is not None:
+                chosen = value
+            if name == self.scale:
+                return chosen
+        return chosen  # pragma: no cover - scale is validated
+
+    @property
+    def on_gpu(self) -> bool:
+        return self.device.startswith("cuda")
+
+    def describe(self) -> str:
+        return f"lesson {self.lesson}: scale={self.scale}, device={self.device}, seed={self.seed}"
+
+
+def setup(lesson: str, scale: str | None = None, device: str | None = None, seed: int = DEFAULT_SEED,
+          verbose: bool = True) -> Setup:
+    """Resolve scale and device, seed every generator, and (by default) print one line saying so."""
+    cfg = Setup(lesson=lesson, scale=get_scale(scale), device=get_device(device), seed=seed)
+    seed_everything(seed)
+    if verbose:
+        print(cfg.describe())
+    return cfg
