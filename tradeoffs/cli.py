@@ -25,9 +25,25 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from .instructor.autograde import format_report, grade_class
 
     report = grade_class(args.lesson, Path(args.source), students=args.student or None,
-                         progress=not args.no_progress)
+                         progress=not args.no_progress, jobs=args.jobs)
     print(format_report(report))
     return 0
+
+
+def _cmd_mutants(args: argparse.Namespace) -> int:
+    from .instructor.contract import check_lesson
+    from .lessons import all_lessons
+
+    failed = 0
+    for lesson in args.lessons or all_lessons():
+        result = check_lesson(lesson, jobs=args.jobs)
+        print(f"== {result.lesson} ({result.report.seconds:.0f} s)")
+        for line in result.lines:
+            print(f"   ok   {line}")
+        for line in result.failures:
+            print(f"   FAIL {line}")
+        failed += not result.ok
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,8 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", required=True, metavar="PATH",
                    help="submissions: PATH/<student>/<lesson>/<lesson>.ipynb or PATH/<student>.ipynb")
     p.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="grade N students at once (default 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("mutants", help="grade a lesson's perfect, blank and mutant submissions; show what was caught")
+    p.add_argument("lessons", nargs="*", help="lessons to check (default: all)")
+    p.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
+    p.set_defaults(func=_cmd_mutants)
     return parser
 
 

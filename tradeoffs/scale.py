@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -34,7 +35,12 @@ def get_scale(scale: str | None = None) -> str:
 
 
 def cuda_available() -> bool:
-    """True when PyTorch sees a CUDA device (False when torch is missing)."""
+    """True when PyTorch sees a CUDA device (False when torch is missing).
+
+    Importing torch costs a second or two, so machines without an NVIDIA driver answer without it.
+    """
+    if "torch" not in sys.modules and not os.path.exists("/proc/driver/nvidia/version"):
+        return False
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a pinned dependency
@@ -62,15 +68,14 @@ def get_device(device: str | None = None) -> str:
 
 
 def seed_everything(seed: int = DEFAULT_SEED) -> None:
-    """Seed Python, NumPy and PyTorch (CPU and CUDA) for repeatable runs."""
+    """Seed Python, NumPy and, if it is imported, PyTorch (CPU and CUDA) for repeatable runs."""
     random.seed(seed)
     np.random.seed(seed)
-    try:
-        import torch
-
+    # Seed torch only when the lesson has imported it (import torch before calling setup());
+    # importing torch here would cost every scikit-learn lesson a second or two.
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.manual_seed(seed)
-    except ImportError:  # pragma: no cover
-        pass
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ Re-running for one student (``students=[...]``) regrades only that student.
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
+import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from tqdm.auto import tqdm
 from ..lessons import resolve_lesson
 from . import collect
 from .gradebook import grade_cells, student_scores
-from .nbgrader_cli import check, grading_dir, run_nbgrader
+from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
 
 STUDENT_TIMEOUT_S = 30 * 60  # whole-notebook guard on top of the per-cell c.Execute.timeout
@@ -63,6 +66,18 @@ def _explain_failure(output: str) -> str:
     return "nbgrader could not grade it: " + (lines[-1][:300] if lines else "no output")
 
 
+def _run_worker(lesson: str, student: str) -> dict[str, Any]:
+    """Autograde + feedback for one student in a fresh process; returns the worker's JSON."""
+    cmd = [sys.executable, "-m", "tradeoffs.instructor.worker", lesson, student]
+    out = subprocess.run(cmd, cwd=config_dir(), env=nbgrader_env(), text=True, capture_output=True,
+                         timeout=STUDENT_TIMEOUT_S, check=False)
+    for line in reversed(out.stdout.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    return {"autograde_ok": False, "autograde_log": out.stdout + out.stderr,
+            "autograde_error": f"grading process exited with code {out.returncode}"}
+
+
 def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path) -> StudentResult:
     """Stage, autograde and write feedback for one submission; never raises for a bad notebook."""
     res = StudentResult(student=sub.student, problems=list(sub.problems))
@@ -71,19 +86,21 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
     start = time.perf_counter()
     collect.stage(sub, lesson, submitted_root)
     try:
-        out = run_nbgrader(["autograde", lesson, "--student", sub.student, "--force"], timeout=STUDENT_TIMEOUT_S)
-        log = out.stdout + out.stderr
-        if out.returncode != 0:
+        for attempt in range(3):  # a busy SQLite gradebook under --jobs is retried
+            outcome = _run_worker(lesson, sub.student)
+            log = f"{outcome.get('autograde_log', '')}\n{outcome.get('autograde_error', '')}"
+            if "database is locked" not in log:
+                break
+            time.sleep(1 + attempt)
+        if not outcome.get("autograde_ok"):
             res.problems.append(_explain_failure(log))
         elif "timeout" in log.lower():
             res.problems.append("a cell ran past the per-cell time limit; that cell scored zero")
-        if (out.returncode == 0 or (grading_dir() / "autograded" / sub.student / lesson).exists()):
-            fb = run_nbgrader(["generate_feedback", lesson, "--student", sub.student, "--force"], timeout=600)
-            page = grading_dir() / "feedback" / sub.student / lesson / f"{lesson}.html"
-            if fb.returncode == 0 and page.exists():
-                res.feedback = page
-            else:
-                res.problems.append("feedback could not be generated")
+        page = grading_dir() / "feedback" / sub.student / lesson / f"{lesson}.html"
+        if outcome.get("feedback_ok") and page.exists():
+            res.feedback = page
+        elif outcome.get("autograde_ok"):
+            res.problems.append("feedback could not be generated")
     except subprocess.TimeoutExpired:
         res.problems.append(f"grading took longer than {STUDENT_TIMEOUT_S // 60} minutes and was stopped")
     res.scores = student_scores(lesson, sub.student)
@@ -124,7 +141,7 @@ def write_problems(path: Path, lesson: str, results: list[StudentResult]) -> Pat
 
 
 def grade_class(lesson: str, source: Path, students: list[str] | None = None,
-                progress: bool = True) -> ClassReport:
+                progress: bool = True, jobs: int = 1) -> ClassReport:
     """Import every submission under ``source`` for ``lesson``, autograde it, and write the reports."""
     lesson = resolve_lesson(lesson)
     start = time.perf_counter()
@@ -138,8 +155,12 @@ def grade_class(lesson: str, source: Path, students: list[str] | None = None,
     with tempfile.TemporaryDirectory() as tmp:  # records the lesson in the gradebook, leaves notebooks/ alone
         generate(lesson, Path(tmp))
     submitted_root = grading_dir() / "submitted"
-    results = [autograde_student(lesson, sub, submitted_root)
-               for sub in tqdm(subs, desc=f"grading {lesson}", unit="student", disable=not progress)]
+    results: list[StudentResult] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each worker drives its own process
+        futures = [pool.submit(autograde_student, lesson, sub, submitted_root) for sub in subs]
+        for fut in tqdm(as_completed(futures), total=len(futures), desc=f"grading {lesson}", unit="student",
+                        disable=not progress):
+            results.append(fut.result())
     cells = grade_cells(lesson)
     reports = grading_dir() / "reports"
     grades_csv = write_grade_sheet(reports / f"{lesson}-grades.csv", lesson, cells, _merge_previous(reports, lesson, results))

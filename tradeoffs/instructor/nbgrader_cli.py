@@ -23,7 +23,9 @@ def grading_dir() -> Path:
 
     ``grading/`` by default; ``TRADEOFFS_GRADING_DIR`` moves them (tests use a temporary folder).
     """
-    return Path(os.environ.get("TRADEOFFS_GRADING_DIR", config_dir())).resolve()
+    path = Path(os.environ.get("TRADEOFFS_GRADING_DIR", config_dir())).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -33,6 +35,7 @@ def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     env.setdefault("TRADEOFFS_ROOT", str(repo_root()))
     env.setdefault("PYTHONHASHSEED", "0")
+    grading_dir()  # nbgrader changes into the course root, so it must exist
     if extra:
         env.update(extra)
     return env

@@ -1,0 +1,121 @@
+"""The lesson contract (DESIGN.md section 3), enforced for every lesson folder in solutions/.
+
+Static checks run in a second; the grading check autogrades a perfect submission (twice), the blank
+release and every mutant with the real nbgrader pipeline at `ci` scale.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tradeoffs.instructor.contract import check_lesson
+from tradeoffs.instructor.mutants import load_mutants
+from tradeoffs.instructor.release import generate
+from tradeoffs.lessons import all_lessons, release_notebook, source_notebook
+
+LESSONS = all_lessons()
+GRADE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def graded_cells(nb):
+    return [c for c in nb.cells if "nbgrader" in c.metadata]
+
+
+def test_there_are_lessons():
+    assert "00-tradeoff-triangle" in LESSONS, "lesson 00 must exist"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_source_metadata_is_valid(lesson):
+    nb = nbformat.read(source_notebook(lesson), as_version=4)
+    nbformat.validate(nb)
+    ids = []
+    visible = hidden = 0
+    for cell in graded_cells(nb):
+        meta = cell.metadata["nbgrader"]
+        assert meta.get("schema_version") == 3, f"{lesson}: nbgrader schema must be 3 in {meta}"
+        gid = meta.get("grade_id", "")
+        assert GRADE_ID.match(gid), f"{lesson}: grade_id {gid!r} must be an identifier"
+        ids.append(gid)
+        if meta.get("grade") and not meta.get("solution"):
+            assert meta.get("locked"), f"{lesson}: test cell {gid} must be locked"
+            assert meta.get("points", 0) > 0, f"{lesson}: test cell {gid} must carry points"
+            assert cell.cell_type == "code"
+            code = cell.source
+            if "### BEGIN HIDDEN TESTS" in code:
+                hidden += 1
+                before = code.split("### BEGIN HIDDEN TESTS")[0]
+                visible += "assert" in before
+            else:
+                visible += "assert" in code
+        if meta.get("solution") and cell.cell_type == "code":
+            assert "### BEGIN SOLUTION" in cell.source, f"{lesson}: solution cell {gid} has no BEGIN SOLUTION marker"
+    assert len(ids) == len(set(ids)), f"{lesson}: duplicate grade_ids {sorted(i for i in ids if ids.count(i) > 1)}"
+    assert visible >= 1, f"{lesson}: needs at least one visible test"
+    assert hidden >= 1, f"{lesson}: needs at least one hidden test"
+    tags = [t for c in nb.cells for t in c.metadata.get("tags", [])]
+    assert "parameters" in tags, f"{lesson}: needs a papermill `parameters` cell (scale, device)"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_source_has_no_outputs(lesson):
+    nb = nbformat.read(source_notebook(lesson), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs, f"{lesson}: strip outputs from solutions/ (cell {cell.get('id')})"
+            assert cell.execution_count is None, f"{lesson}: clear execution counts in solutions/"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_release_matches_fresh_generate_assignment(lesson, grading_tmp):
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = generate(lesson, Path(tmp)) / f"{lesson}.ipynb"
+        committed = release_notebook(lesson)
+        assert committed.exists(), f"{committed} is missing: run `make release`"
+        assert fresh.read_text() == committed.read_text(), \
+            f"notebooks/{lesson} is out of date with solutions/: run `make release` and commit the result"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_release_has_no_solutions_or_hidden_tests(lesson):
+    text = release_notebook(lesson).read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text, f"release of {lesson} contains {marker!r}"
+    source = nbformat.read(source_notebook(lesson), as_version=4)
+    release = nbformat.read(release_notebook(lesson), as_version=4)
+    by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in graded_cells(release)}
+    for cell in graded_cells(source):
+        meta = cell.metadata["nbgrader"]
+        if meta.get("solution") and cell.cell_type == "code":
+            body = cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            for line in body.splitlines():
+                if len(line.strip()) > 20:
+                    assert line.strip() not in by_id[meta["grade_id"]].source, \
+                        f"{lesson}: solution line leaked into the release: {line.strip()!r}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_test_cell_has_a_wrong_mutant(lesson):
+    nb = nbformat.read(source_notebook(lesson), as_version=4)
+    tests = {c.metadata["nbgrader"]["grade_id"] for c in graded_cells(nb)
+             if c.metadata["nbgrader"].get("grade") and not c.metadata["nbgrader"].get("solution")}
+    mutants = load_mutants(lesson)
+    covered = {g for m in mutants if m.kind == "wrong" for g in m.loses}
+    assert tests <= covered, f"{lesson}: add wrong mutants for {sorted(tests - covered)} in grading/mutants/{lesson}.toml"
+    assert any(m.kind == "alternative" for m in mutants), f"{lesson}: add a correct alternative mutant"
+    solution_ids = {c.metadata["nbgrader"]["grade_id"] for c in graded_cells(nb) if c.metadata["nbgrader"].get("solution")}
+    for m in mutants:
+        assert set(m.cells) <= solution_ids, f"{lesson}: mutant {m.name} replaces non-solution cells {set(m.cells) - solution_ids}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_grading_contract(lesson, tmp_path):
+    """Perfect = all automatic points (twice), blank = 0, wrong mutants lose, alternatives keep, no leaks."""
+    result = check_lesson(lesson, workdir=tmp_path, jobs=2, repeats=2)
+    print("\n".join(result.lines))
+    assert result.ok, "grading contract broken:\n" + "\n".join(result.failures)
