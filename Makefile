@@ -12,6 +12,9 @@ SCALE  ?= laptop
 DEVICE ?= auto
 PORT   ?= 8888
 PYTEST_ARGS ?=
+LAB_ARGS ?=
+# Jupyter refuses to run as root unless told; containers and CI often are root.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: help venv lab instructor-lab test test-fast release grade bench experiments report lock clean
 
@@ -33,10 +36,10 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter/learner $(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter/learner $(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 instructor-lab: $(STAMP)
-	cd grading && $(CURDIR)/$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --port=$(PORT)
+	cd grading && $(CURDIR)/$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -59,6 +59,11 @@ def test_source_metadata_is_valid(lesson):
     assert hidden >= 1, f"{lesson}: needs at least one hidden test"
     tags = [t for c in nb.cells for t in c.metadata.get("tags", [])]
     assert "parameters" in tags, f"{lesson}: needs a papermill `parameters` cell (scale, device)"
+    import papermill
+
+    params = papermill.inspect_notebook(str(source_notebook(lesson)))
+    assert {"scale", "device"} <= set(params), \
+        f"{lesson}: papermill must find `scale` and `device` in the parameters cell (no comments on those lines)"
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

@@ -67,6 +67,7 @@ def test_mnist_and_digits_shapes():
     X, y = data.load_mnist()
     assert X.shape == (5000, 784) and X.dtype == np.float32 and 0 <= X.min() and X.max() <= 1
     assert set(np.unique(y)) == set(range(10))
+    assert set(np.unique(y[:200])) == set(range(10)), "a prefix must hold every digit (the raw data is sorted)"
     Xd, yd = data.load_digits()
     assert Xd.shape == (1797, 64) and Xd.max() <= 1
 

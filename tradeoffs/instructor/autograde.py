@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
+from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +20,8 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from ..lessons import resolve_lesson
-from . import collect
+from ..lessons import release_notebook, resolve_lesson
+from . import collect, diagnose
 from .gradebook import grade_cells, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
@@ -56,10 +58,11 @@ class ClassReport:
 def _explain_failure(output: str) -> str:
     """Turn nbgrader's log into one plain sentence for the instructor."""
     text = output.lower()
+    if "kernel died" in text or "dead kernel" in text or "deadkernel" in text:
+        return ("the Python kernel crashed while running the notebook (for example os._exit or a segfault); "
+                "no automatic points could be given")
     if "timeout" in text or "timed out" in text:
-        return "a cell ran past the per-cell time limit; that cell scored zero"
-    if "kernel died" in text or "dead kernel" in text:
-        return "the Python kernel crashed while running the notebook"
+        return "the notebook ran past its time limit and could not be graded"
     if "notjson" in text or "json" in text and "decode" in text:
         return "the notebook file is not valid notebook JSON"
     lines = [ln for ln in output.strip().splitlines() if ln.strip()]
@@ -84,7 +87,8 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
     if not sub.gradable:
         return res
     start = time.perf_counter()
-    collect.stage(sub, lesson, submitted_root)
+    staged = collect.stage(sub, lesson, submitted_root)
+    res.problems += diagnose.before_grading(staged / f"{lesson}.ipynb", release_notebook(lesson), sub.folder)
     try:
         for attempt in range(3):  # a busy SQLite gradebook under --jobs is retried
             outcome = _run_worker(lesson, sub.student)
@@ -94,8 +98,7 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
             time.sleep(1 + attempt)
         if not outcome.get("autograde_ok"):
             res.problems.append(_explain_failure(log))
-        elif "timeout" in log.lower():
-            res.problems.append("a cell ran past the per-cell time limit; that cell scored zero")
+        res.problems += diagnose.after_grading(grading_dir() / "autograded" / sub.student / lesson / f"{lesson}.ipynb")
         page = grading_dir() / "feedback" / sub.student / lesson / f"{lesson}.html"
         if outcome.get("feedback_ok") and page.exists():
             res.feedback = page
@@ -140,12 +143,29 @@ def write_problems(path: Path, lesson: str, results: list[StudentResult]) -> Pat
     return path
 
 
+def due_date(lesson: str, due: str | None = None) -> datetime | None:
+    """The due date from ``--due`` or from ``grading/due_dates.toml`` (``"00-tradeoff-triangle" = "2026-12-01T23:59:00"``)."""
+    if due is None:
+        path = config_dir() / "due_dates.toml"
+        if path.exists():
+            due = tomllib.loads(path.read_text()).get(lesson)
+    if due is None:
+        return None
+    if isinstance(due, datetime):
+        return due
+    try:
+        return datetime.fromisoformat(str(due))
+    except ValueError:
+        raise ValueError(f"due date {due!r} is not ISO 8601; write it like 2026-12-01T23:59:00")
+
+
 def grade_class(lesson: str, source: Path, students: list[str] | None = None,
-                progress: bool = True, jobs: int = 1) -> ClassReport:
+                progress: bool = True, jobs: int = 1, due: str | None = None) -> ClassReport:
     """Import every submission under ``source`` for ``lesson``, autograde it, and write the reports."""
     lesson = resolve_lesson(lesson)
     start = time.perf_counter()
     subs = collect.find_submissions(Path(source), lesson)
+    collect.flag_late(subs, due_date(lesson, due))
     if students:
         wanted = {collect.clean_student_id(s) for s in students}
         subs = [s for s in subs if s.student in wanted]

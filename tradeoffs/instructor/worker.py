@@ -6,6 +6,8 @@ prints one JSON line with the outcome.
 from __future__ import annotations
 
 import json
+import os
+import resource
 import sys
 import time
 
@@ -28,8 +30,22 @@ def grade_one(lesson: str, student: str) -> dict:
             "feedback_log": feedback.get("log", ""), "autograde_s": t1 - t0, "feedback_s": time.perf_counter() - t1}
 
 
+def limit_memory() -> None:
+    """Cap this process and the kernels it starts (rlimits are inherited) so a memory bomb fails alone.
+
+    ``TRADEOFFS_KERNEL_MEMORY_MB`` (default 6144) bounds each process's data segment, which on
+    Linux includes anonymous memory maps, i.e. NumPy/PyTorch allocations.
+    """
+    limit = int(os.environ.get("TRADEOFFS_KERNEL_MEMORY_MB", "6144")) * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
 def main(argv: list[str]) -> int:
     lesson, student = argv
+    limit_memory()
     print(json.dumps(grade_one(lesson, student)))
     return 0
 

@@ -1,0 +1,80 @@
+"""The course benchmark (``make bench``): every lesson's headline figures plus grading speed.
+
+1. Runs every solution notebook at ``laptop`` scale (``tradeoffs experiments``); the notebooks record
+   their figures (``record_figure``) and the total time becomes ``course.laptop_minutes``.
+2. Grades a class of 20 submissions of lesson 00 sequentially and with ``--jobs 2``:
+   ``grading.seconds_per_student`` and ``grading.seconds_per_student_jobs2``.
+3. Writes ``results/bench.json`` (a flat object of named figures) and prints them with targets.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from .experiments import run_experiments
+from .figures import format_table
+from .paths import results_dir
+
+GRADING_CLASS_SIZE = 20
+
+
+def grading_class(folder: Path, lesson: str, size: int = GRADING_CLASS_SIZE) -> Path:
+    """A realistic class: perfect, blank and mutant submissions, cycled to ``size`` students."""
+    from .instructor.mutants import build_class
+
+    seed = folder / "seed"
+    students = list(build_class(lesson, seed))
+    out = folder / "class"
+    for i in range(size):
+        src = seed / students[i % len(students)]
+        shutil.copytree(src, out / f"student{i + 1:03d}")
+    return out
+
+
+def bench_grading(lesson: str = "00-tradeoff-triangle", size: int = GRADING_CLASS_SIZE) -> dict[str, float]:
+    """Seconds per student for sequential and 2-worker grading of the same class."""
+    from .instructor.autograde import grade_class
+
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        klass = grading_class(Path(tmp), lesson, size)
+        for key, jobs in (("grading.seconds_per_student", 1), ("grading.seconds_per_student_jobs2", 2)):
+            os.environ["TRADEOFFS_GRADING_DIR"] = str(Path(tmp) / f"grading-jobs{jobs}")
+            try:
+                start = time.perf_counter()
+                report = grade_class(lesson, klass, jobs=jobs, progress=True)
+                seconds = time.perf_counter() - start
+            finally:
+                os.environ.pop("TRADEOFFS_GRADING_DIR", None)
+            graded = sum(r.graded for r in report.results)
+            figures[key] = seconds / max(graded, 1)
+            print(f"graded {graded} students with --jobs {jobs} in {seconds:.0f} s "
+                  f"({60 * graded / seconds:.1f} students/minute)")
+    return figures
+
+
+def run_bench(lessons: list[str] | None = None, grading: bool = True, scale: str = "laptop") -> dict[str, float]:
+    """Run the benchmark; writes ``results/bench.json`` and returns the figures."""
+    out = results_dir() / "bench.json"
+    start = time.perf_counter()
+    run_dir, runs = run_experiments(scale=scale, lessons=lessons, run_dir=results_dir() / "bench-run", progress=True)
+    elapsed = time.perf_counter() - start
+    figures: dict[str, float] = {}
+    fig_file = run_dir / "figures.json"
+    if fig_file.exists():
+        figures.update(json.loads(fig_file.read_text()))
+    if not lessons and scale == "laptop":
+        figures["course.laptop_minutes"] = elapsed / 60
+    failed = [r.lesson for r in runs if r.status == "failed"]
+    if grading:
+        figures.update(bench_grading())
+    out.write_text(json.dumps(figures, indent=2, sort_keys=True))
+    print(format_table(figures))
+    print(f"\nwrote {out}; notebooks in {run_dir}")
+    if failed:
+        print(f"FAILED notebooks (their figures are missing): {', '.join(failed)}")
+    return figures

@@ -1,0 +1,76 @@
+"""Explain, in plain words, what is wrong with a submission before and after autograding."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+
+HUGE_BYTES = 5 * 2**20
+LIMIT_NAMES = {
+    "CellTimeoutError": "ran past the per-cell time limit ({timeout} s) and was stopped; it scored zero",
+    "MemoryError": "ran out of memory (limit {memory} MB per process) and was stopped",
+    "DeadKernelError": "crashed the Python kernel",
+}
+
+
+def _graded(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
+            if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade_id")}
+
+
+def before_grading(submitted: Path, release: Path, folder: Path | None) -> list[str]:
+    """Problems visible in the submitted file itself: missing or edited graded cells, extras, size."""
+    problems: list[str] = []
+    nb = nbformat.read(submitted, as_version=4)
+    ref = nbformat.read(release, as_version=4)
+    mine, theirs = _graded(nb), _graded(ref)
+    missing = [gid for gid in theirs if gid not in mine]
+    if missing:
+        problems.append(f"graded cells deleted: {', '.join(missing)} (restored from the release for grading; "
+                        "their answers score zero)")
+    edited = [gid for gid, cell in theirs.items() if cell.metadata["nbgrader"].get("locked") and gid in mine
+              and mine[gid].source.strip() != cell.source.strip()]
+    if edited:
+        problems.append(f"locked cells edited: {', '.join(edited)} (the original cells were restored and used "
+                        "for grading)")
+    size = submitted.stat().st_size
+    if size > HUGE_BYTES:
+        problems.append(f"the notebook is {size / 2**20:.0f} MB, mostly outputs (outputs are cleared before grading)")
+    if folder is not None:
+        extras = sorted(p.name for p in folder.iterdir() if p.is_file() and p != submitted
+                        and not p.name.startswith(".") and p.suffix != ".ipynb")
+        if extras:
+            problems.append(f"extra files ignored: {', '.join(extras)}")
+    return problems
+
+
+def after_grading(autograded: Path) -> list[str]:
+    """Problems seen while the notebook ran: timeouts, memory, crashes, errors at import."""
+    if not autograded.exists():
+        return []
+    nb = nbformat.read(autograded, as_version=4)
+    timeout = os.environ.get("TRADEOFFS_CELL_TIMEOUT", "120")
+    memory = os.environ.get("TRADEOFFS_KERNEL_MEMORY_MB", "6144")
+    problems: list[str] = []
+    first_error_seen = False
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        where = meta.get("grade_id") or f"cell {index + 1}"
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "error":
+                continue
+            name = out.get("ename", "")
+            if name in LIMIT_NAMES:
+                problems.append(f"{where} " + LIMIT_NAMES[name].format(timeout=timeout, memory=memory))
+            elif name in ("SyntaxError", "IndentationError") and not meta.get("grade"):
+                problems.append(f"{where} has a syntax error: {out.get('evalue', '')[:120]}")
+            elif name in ("ModuleNotFoundError", "ImportError") and not first_error_seen:
+                problems.append(f"{where} failed to import: {out.get('evalue', '')[:120]}")
+            first_error_seen = True
+    seen, unique = set(), []
+    for p in problems:
+        if p not in seen:
+            seen.add(p)
+            unique.append(p)
+    return unique

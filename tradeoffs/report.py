@@ -1,0 +1,89 @@
+"""Turn one or more results ledgers into a report page with the course-wide Pareto frontier.
+
+``tradeoffs report results/runs/*/ledger.csv --out results/report`` writes ``report.md`` and
+``frontier.png`` (quality vs training cost, every lesson), plus a CPU-vs-GPU table when the
+ledgers hold runs on both.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .ledger import read_ledger  # noqa: E402
+from .plots import frontier_2d  # noqa: E402
+
+# Metrics where higher is better; others (rmse, mae, loss...) are left out of the frontier plot.
+QUALITY = {"accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "average_precision", "f1", "r2", "recall",
+           "precision", "recall_at_fpr"}
+
+
+def _table(df: pd.DataFrame) -> str:
+    """A Markdown table without needing the optional 'tabulate' package."""
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
+    for _, row in df.iterrows():
+        cells = [f"{v:.4g}" if isinstance(v, (float, np.floating)) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot_course_frontier(df: pd.DataFrame, path: Path) -> Path:
+    """Quality vs training cost for every quality-metric row, frontier per metric, one colour per lesson."""
+    rows = df[df["metric"].astype(str).isin(QUALITY)].copy()
+    rows["cost_usd"] = pd.to_numeric(rows["cost_usd"], errors="coerce")
+    rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
+    rows = rows.dropna(subset=["cost_usd", "value"])
+    rows = rows[rows["cost_usd"] > 0]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    if rows.empty:
+        ax.text(0.5, 0.5, "no quality rows in the ledger", ha="center", va="center")
+    for lesson, group in rows.groupby(rows["lesson"].astype(str)):
+        ax.scatter(group["cost_usd"], group["value"], label=f"lesson {lesson}", alpha=0.75, s=30)
+    for _, group in rows.groupby("metric"):
+        mask = frontier_2d(group["cost_usd"], group["value"])
+        front = group[mask].sort_values("cost_usd")
+        ax.step(front["cost_usd"], front["value"], where="post", color="k", alpha=0.4, linewidth=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("training cost per run (USD, log scale)")
+    ax.set_ylabel("quality (accuracy, ROC-AUC, F1, R², ...)")
+    ax.set_title("Course-wide frontier: quality vs training cost")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def build_report(ledgers: list[Path], out_dir: Path, title: str = "ML Tradeoffs results") -> Path:
+    """Write ``report.md`` and ``frontier.png`` under ``out_dir``; returns the Markdown path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    df = read_ledger(ledgers)
+    if df.empty:
+        raise ValueError("The ledgers hold no rows; run `make experiments` (or a lesson) first.")
+    plot_course_frontier(df, out_dir / "frontier.png")
+    df["lesson"] = df["lesson"].astype(str).str.zfill(2)
+    keep = ["lesson", "name", "metric", "value", "train_seconds", "cost_usd", "latency_ms", "size_bytes", "device"]
+    summary = df[keep].copy()
+    lines = [f"# {title}", "", f"Ledgers: {', '.join(str(p) for p in ledgers)}", "",
+             f"Hardware: {'; '.join(sorted(set(map(str, df['hardware'].dropna()))))}", "",
+             f"Scales: {', '.join(sorted(set(map(str, df['scale'].dropna()))))}; "
+             f"devices: {', '.join(sorted(set(map(str, df['device'].dropna()))))}; {len(df)} measured runs.", "",
+             "![frontier](frontier.png)", ""]
+    devices = sorted(set(df["device"].dropna().astype(str)))
+    if len(devices) > 1:
+        pivot = df.pivot_table(index=["lesson", "name", "metric"], columns="device",
+                               values=["value", "train_seconds", "cost_usd"], aggfunc="median")
+        pivot.columns = [f"{a} ({b})" for a, b in pivot.columns]
+        lines += ["## CPU vs GPU, side by side", "", _table(pivot.reset_index()), ""]
+    for lesson, group in summary.groupby("lesson"):
+        lines += [f"## Lesson {lesson}", "", _table(group.drop(columns=["lesson"])), ""]
+    path = out_dir / "report.md"
+    path.write_text("\n".join(lines))
+    return path
