@@ -75,7 +75,7 @@ def build_bad_class(root: Path) -> None:
 
 @pytest.mark.slow
 def test_one_command_grades_a_class_with_every_kind_of_bad_submission(tmp_path, grading_tmp, monkeypatch):
-    monkeypatch.setenv("TRADEOFFS_CELL_TIMEOUT", "40")
+    monkeypatch.setenv("TRADEOFFS_CELL_TIMEOUT", "60")
     monkeypatch.setenv("TRADEOFFS_KERNEL_MEMORY_MB", "2500")
     build_bad_class(tmp_path / "class")
     cmd = [sys.executable, "-m", "tradeoffs.cli", "grade", "00", "--from", str(tmp_path / "class"), "--jobs", "2"]
@@ -90,6 +90,7 @@ def test_one_command_grades_a_class_with_every_kind_of_bad_submission(tmp_path, 
     sheet = (grading_tmp / "reports" / f"{LESSON}-grades.csv").read_text()
     rows = {line.split(",")[0]: line for line in sheet.splitlines()[1:]}
     assert len(rows) == 15, "the grade sheet keeps every student after a one-student rerun"
+    assert "not valid notebook JSON" in rows["notjson"] and rows["good"].split(",")[2] == "10"
 
     from tradeoffs.instructor.gradebook import student_scores
 
@@ -116,6 +117,10 @@ def test_one_command_grades_a_class_with_every_kind_of_bad_submission(tmp_path, 
         line = next((ln for ln in problems.splitlines() if f"**{student}**" in ln), "")
         assert phrase in line, f"{student}: expected the report to say {phrase!r}, got {line!r}"
     assert "**good**" not in problems and "**partial**" not in problems
+
+    summary = (grading_tmp / "reports" / f"{LESSON}-summary.md").read_text()
+    assert "submissions: 15" in summary and "test_job_cost" in summary
+    assert (grading_tmp / "reports" / f"{LESSON}-summary.png").stat().st_size > 5000
 
     feedback = grading_tmp / "feedback" / "good" / LESSON / f"{LESSON}.html"
     assert feedback.exists()

@@ -25,6 +25,7 @@ from . import collect, diagnose
 from .gradebook import grade_cells, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
+from .summary import write_summary
 
 STUDENT_TIMEOUT_S = 30 * 60  # whole-notebook guard on top of the per-cell c.Execute.timeout
 
@@ -50,6 +51,7 @@ class ClassReport:
     grades_csv: Path
     problems_md: Path
     seconds: float
+    summary_md: Path | None = None
 
     def by_student(self) -> dict[str, StudentResult]:
         return {r.student: r for r in self.results}
@@ -183,13 +185,15 @@ def grade_class(lesson: str, source: Path, students: list[str] | None = None,
             results.append(fut.result())
     cells = grade_cells(lesson)
     reports = grading_dir() / "reports"
-    grades_csv = write_grade_sheet(reports / f"{lesson}-grades.csv", lesson, cells, _merge_previous(reports, lesson, results))
-    problems_md = write_problems(reports / f"{lesson}-problems.md", lesson, results)
-    return ClassReport(lesson, results, cells, grades_csv, problems_md, time.perf_counter() - start)
+    everyone = _merge_previous(reports, lesson, results)
+    grades_csv = write_grade_sheet(reports / f"{lesson}-grades.csv", lesson, cells, everyone)
+    problems_md = write_problems(reports / f"{lesson}-problems.md", lesson, everyone)
+    summary_md = write_summary(lesson, cells, everyone, reports)
+    return ClassReport(lesson, results, cells, grades_csv, problems_md, time.perf_counter() - start, summary_md)
 
 
 def _merge_previous(reports: Path, lesson: str, results: list[StudentResult]) -> list[StudentResult]:
-    """Keep every student already graded for this lesson in the sheet; regraded students replace their row."""
+    """Everyone graded or reported before for this lesson stays in the sheet; fresh results replace their rows."""
     fresh = {r.student for r in results}
     merged = list(results)
     try:
@@ -201,8 +205,19 @@ def _merge_previous(reports: Path, lesson: str, results: list[StudentResult]) ->
             others = [s.student.id for s in gb.find_assignment(lesson).submissions if s.student.id not in fresh]
     except Exception:  # an empty or new gradebook has nothing to merge
         others = []
+    previous_problems: dict[str, str] = {}
+    sheet = reports / f"{lesson}-grades.csv"
+    if sheet.exists():
+        with open(sheet, newline="") as handle:
+            for row in csv.DictReader(handle):
+                previous_problems[row["student"]] = row.get("problems", "")
     for student in others:
-        merged.append(StudentResult(student=student, scores=student_scores(lesson, student)))
+        problems = [p for p in previous_problems.get(student, "").split(" | ") if p]
+        merged.append(StudentResult(student=student, scores=student_scores(lesson, student), problems=problems))
+    known = fresh | set(others)
+    for student, problems in previous_problems.items():  # reported but never graded (e.g. not a notebook)
+        if student not in known:
+            merged.append(StudentResult(student=student, problems=[p for p in problems.split(" | ") if p]))
     return merged
 
 
@@ -221,8 +236,10 @@ def format_report(report: ClassReport) -> str:
         cols = "  ".join(f"{('-' if s.get(gid) is None else format(s[gid], 'g')):>{len(gid)}s}" for gid, _ in auto)
         flag = ("  ! " + "; ".join(r.problems)) if r.problems else ""
         lines.append(f"{r.student:{width}s}  {total:>9s}  {cols}{flag}")
+    per_min = 60 * len(report.results) / report.seconds if report.seconds else 0.0
     lines += ["", f"graded {sum(r.graded for r in report.results)}/{len(report.results)} submissions "
-              f"in {report.seconds:.0f} s",
+              f"in {report.seconds:.0f} s ({per_min:.1f} students/minute)",
               f"grade sheet: {report.grades_csv}", f"problems:    {report.problems_md}",
+              f"summary:     {report.summary_md} (+ .png)",
               f"feedback:    {grading_dir() / 'feedback'}/<student>/{report.lesson}/{report.lesson}.html"]
     return "\n".join(lines)
