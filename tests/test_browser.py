@@ -207,6 +207,9 @@ def lab_server(chromium, artifacts, tmp_path_factory):
         "TRADEOFFS_RESULTS": str(root / "results"),
         "TRADEOFFS_FIGURES": str(root / "results" / "figures.json"),
         "PYTHONUNBUFFERED": "1",
+        # Validate runs the notebook with the learner profile's per-cell limit
+        # (jupyter/learner/nbgrader_config.py); a shared 2-core CI machine needs more room.
+        "TRADEOFFS_CELL_TIMEOUT": os.environ.get("TRADEOFFS_CELL_TIMEOUT", "600"),
     })
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
 
@@ -393,18 +396,24 @@ def _set_cell_text(page, cell, text: str) -> None:
     CodeMirror 6 inserts pasted text verbatim.
     """
     editor = cell.locator(".jp-InputArea-editor .cm-content")
-    _show(cell)
-    editor.click()
-    page.keyboard.press("Control+a")
-    editor.evaluate(
-        """(el, text) => {
-            const data = new DataTransfer();
-            data.setData('text/plain', text);
-            el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
-        }""",
-        text,
-    )
-    typed = editor.evaluate("el => [...el.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")
+    typed = ""
+    for _ in range(3):  # a click on a loaded machine can land before edit mode is on: check, retry
+        _show(cell)
+        editor.click()
+        # Edit mode: the editor has focus, so Ctrl+A selects the cell's text, not all the cells.
+        cell.locator(".jp-InputArea-editor .cm-editor.cm-focused").wait_for(timeout=DEFAULT_MS)
+        page.keyboard.press("Control+a")
+        editor.evaluate(
+            """(el, text) => {
+                const data = new DataTransfer();
+                data.setData('text/plain', text);
+                el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+            }""",
+            text,
+        )
+        typed = editor.evaluate("el => [...el.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")
+        if typed.strip() == text.strip():
+            break
     assert typed.strip() == text.strip(), f"the editor should hold the typed answer, it holds:\n{typed}"
     page.keyboard.press("Escape")  # back to command mode
 
@@ -530,9 +539,8 @@ def test_learner_view_has_no_instructor_tools(page, lab_server, artifacts):
     page.keyboard.press("Control+Shift+C")
     search = page.locator(".lm-CommandPalette-input")
     search.wait_for(state="visible")
-    search.fill("Run All Cells")
-    assert page.locator(".lm-CommandPalette-item:visible").count() >= 1, \
-        "the command palette should find 'Run All Cells' (control for the searches below)"
+    search.fill("New Markdown File")
+    page.locator(".lm-CommandPalette-item:visible").first.wait_for(timeout=10_000)  # control: search works
     for term in ("Formgrader", "Create Assignment", "Course List"):
         search.fill(term)
         time.sleep(0.3)
