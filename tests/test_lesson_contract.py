@@ -67,6 +67,17 @@ def test_source_metadata_is_valid(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
+def test_markdown_is_not_commented_out(lesson):
+    """Markdown pasted from a .py file keeps '# ' on every line and renders as a wall of headings."""
+    nb = nbformat.read(source_notebook(lesson), as_version=4)
+    for cell in nb.cells:
+        lines = [ln for ln in cell.source.splitlines() if ln.strip()]
+        if cell.cell_type == "markdown" and len(lines) >= 3:
+            assert not all(ln.startswith("# ") or ln == "#" for ln in lines), \
+                f"{lesson}: markdown cell {cell.get('id')} has '# ' before every line"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
 def test_source_has_no_outputs(lesson):
     nb = nbformat.read(source_notebook(lesson), as_version=4)
     for cell in nb.cells:
