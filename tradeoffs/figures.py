@@ -19,6 +19,10 @@ KEY = re.compile(r"^[0-9a-z_]+\.[0-9a-z_]+$")
 TARGETS: dict[str, tuple[str, float] | None] = {
     "00.cost_spread": None,
     "00.frontier_size": None,
+    "01.logreg_lift_at_10pct": None,
+    "01.majority_accuracy": None,
+    "02.threshold_cost_saving": None,
+    "02.rmse_over_mae": None,
     "03.search_compute_ratio": ("<=", 1 / 3),
     "03.search_score_gap_pts": ("<=", 0.5),
     "04.epochs_saved_fraction": (">=", 0.40),
