@@ -215,19 +215,19 @@ def _read_rank_logs(log_dir: Path) -> dict[int, dict[str, str]]:
 
 def _kill_group(proc: subprocess.Popen) -> None:
     """Stop the launcher and every rank it started (they share the launcher's process group)."""
-    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            # The launcher is gone; make sure no rank outlived it.
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)  # torchrun forwards this to its workers
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=5.0)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever is left, launcher or rank
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 def launch(script: str | os.PathLike, script_args: Sequence[str] = (), nproc: int = 2, *, timeout: float = 120.0,
