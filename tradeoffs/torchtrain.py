@@ -96,8 +96,9 @@ def fit(model: nn.Module, X_train: Any, y_train: Any, X_val: Any, y_val: Any, ep
     """Train ``model`` for up to ``epochs`` epochs and return one history row per epoch.
 
     Columns: ``epoch`` (1-based), ``train_loss``/``train_acc`` (running means over the epoch's
-    mini-batches, as most frameworks report them; dropout is on), ``val_loss``/``val_acc`` (eval mode), ``epoch_seconds`` (the time spent
-    training that epoch, evaluation excluded) and ``elapsed_seconds`` (cumulative training time).
+    mini-batches, as most frameworks report them, so dropout is on), ``val_loss``/``val_acc``
+    (eval mode), ``epoch_seconds`` (the time spent training that epoch, evaluation excluded) and
+    ``elapsed_seconds`` (cumulative training time).
 
     ``on_epoch_end(epoch, row, model)`` is called after every epoch; returning True stops training
     (that is how a lesson plugs in early stopping). Mini-batch order is drawn from ``seed``, so two
@@ -204,11 +205,17 @@ class UtilisationSampler:
 
         with UtilisationSampler() as util:
             train()
-        util.cpu_percent   # mean over the block, 100 = every core busy
+        util.cpu_percent           # whole machine, mean over the block, 100 = every core busy
+        util.process_cpu_percent   # this process only, 100 = one core busy (can exceed 100)
+
+    On a shared machine the whole-machine figure includes everyone else's work; the process
+    figure is what this code used.
     """
 
     def __init__(self, interval: float = 0.1):
         self.interval = interval
+        self._proc = psutil.Process()
+        self.process_cpu_samples: list[float] = []
         self.cpu_samples: list[float] = []
         self.gpu_samples: list[float] = []
         self._stop = threading.Event()
@@ -217,12 +224,14 @@ class UtilisationSampler:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.cpu_samples.append(psutil.cpu_percent(interval=None))
+            self.process_cpu_samples.append(self._proc.cpu_percent(interval=None))
             gpu = gpu_utilization()
             if gpu is not None:
                 self.gpu_samples.append(gpu)
 
     def __enter__(self) -> "UtilisationSampler":
-        psutil.cpu_percent(interval=None)  # the first call only primes the counter
+        psutil.cpu_percent(interval=None)  # the first calls only prime the counters
+        self._proc.cpu_percent(interval=None)
         self._thread.start()
         return self
 
@@ -231,11 +240,17 @@ class UtilisationSampler:
         self._thread.join()
         if not self.cpu_samples:
             self.cpu_samples.append(psutil.cpu_percent(interval=None))
+            self.process_cpu_samples.append(self._proc.cpu_percent(interval=None))
 
     @property
     def cpu_percent(self) -> float:
         """Mean CPU utilisation over the block, in percent of all logical cores."""
         return float(np.mean(self.cpu_samples)) if self.cpu_samples else float("nan")
+
+    @property
+    def process_cpu_percent(self) -> float:
+        """Mean CPU use of this process over the block, in percent of one core."""
+        return float(np.mean(self.process_cpu_samples)) if self.process_cpu_samples else float("nan")
 
     @property
     def gpu_percent(self) -> float | None:
