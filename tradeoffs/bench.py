@@ -5,6 +5,8 @@
 2. Grades a class of 20 submissions of lesson 00 sequentially and with ``--jobs 2``:
    ``grading.seconds_per_student`` and ``grading.seconds_per_student_jobs2``.
 3. Writes ``results/bench.json`` (a flat object of named figures) and prints them with targets.
+
+``tradeoffs bench 03 07`` reruns only those lessons and updates their figures in ``bench.json``.
 """
 from __future__ import annotations
 
@@ -60,10 +62,15 @@ def bench_grading(lesson: str = "00-tradeoff-triangle", size: int = GRADING_CLAS
 def run_bench(lessons: list[str] | None = None, grading: bool = True, scale: str = "laptop") -> dict[str, float]:
     """Run the benchmark; writes ``results/bench.json`` and returns the figures."""
     out = results_dir() / "bench.json"
+    # A partial run (some lessons) updates their figures and keeps the others from the last run.
+    previous = json.loads(out.read_text()) if (lessons and out.exists()) else {}
     start = time.perf_counter()
-    run_dir, runs = run_experiments(scale=scale, lessons=lessons, run_dir=results_dir() / "bench-run", progress=True)
+    run_dir = results_dir() / ("bench-run" if not lessons else "bench-run-" + "-".join(l[:2] for l in lessons))
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir, runs = run_experiments(scale=scale, lessons=lessons, run_dir=run_dir, progress=True)
     elapsed = time.perf_counter() - start
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = dict(previous)
     fig_file = run_dir / "figures.json"
     if fig_file.exists():
         figures.update(json.loads(fig_file.read_text()))
