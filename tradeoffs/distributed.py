@@ -230,16 +230,44 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+EXIT_ABORT = "terminate called without an active exception"
+
+
+def died_at_exit(result: "LaunchResult") -> bool:
+    """True when the run failed only because a rank aborted while exiting (a known gloo teardown race)."""
+    if result.ok or result.timed_out:
+        return False
+    return any(EXIT_ABORT in result.rank_stderr(rank) for rank in result.rank_logs) or EXIT_ABORT in result.stderr
+
+
 def launch(script: str | os.PathLike, script_args: Sequence[str] = (), nproc: int = 2, *, timeout: float = 120.0,
            cwd: str | os.PathLike | None = None, env: Mapping[str, str] | None = None, threads: int = 1,
-           check: bool = True, echo: bool = False) -> LaunchResult:
+           check: bool = True, echo: bool = False, exit_abort_retries: int = 1) -> LaunchResult:
     """Run ``script`` with torchrun on ``nproc`` local processes and wait at most ``timeout`` seconds.
 
     Every rank gets ``OMP_NUM_THREADS=threads`` (one thread per process by default, so N processes
     use N cores). With ``check=True`` a failed or timed-out run raises :class:`DistributedRunError`
     naming the failed rank and showing its stderr tail; with ``check=False`` inspect ``result.ok``.
     ``echo=True`` prints every rank's stdout, prefixed with its rank.
+
+    Even with ``barrier()`` + ``destroy_process_group()`` a gloo rank occasionally aborts while the
+    interpreter exits (``terminate called without an active exception``); such a run is launched
+    again, at most ``exit_abort_retries`` times, and a line says so.
     """
+    for attempt in range(exit_abort_retries + 1):
+        result = _launch_once(script, script_args, nproc, timeout=timeout, cwd=cwd, env=env, threads=threads,
+                              echo=echo)
+        if not died_at_exit(result) or attempt == exit_abort_retries:
+            break
+        print("A rank aborted while exiting (a known gloo teardown race); launching the run again.")
+    if check:
+        result.check()
+    return result
+
+
+def _launch_once(script: str | os.PathLike, script_args: Sequence[str], nproc: int, *, timeout: float,
+                 cwd: str | os.PathLike | None, env: Mapping[str, str] | None, threads: int,
+                 echo: bool) -> LaunchResult:
     script = Path(script)
     if not script.exists():
         raise FileNotFoundError(f"Training script {script} does not exist; write it before launching.")
@@ -276,6 +304,4 @@ def launch(script: str | os.PathLike, script_args: Sequence[str] = (), nproc: in
         for rank in sorted(result.rank_logs):
             for line in result.rank_stdout(rank).rstrip().splitlines():
                 print(f"[rank {rank}] {line}")
-    if check:
-        result.check()
     return result
