@@ -23,25 +23,25 @@ def pyproject_pins() -> dict[str, str]:
     return pins
 
 
-def environment_pins() -> dict[str, str]:
+def exact_pins(items: list[str], source: str) -> dict[str, str]:
+    """name -> version for lines that must all be exact ``name==version`` pins."""
     pins = {}
-    for line in (REPO / "environment.yml").read_text().splitlines():
-        item = line.strip()
-        if item.startswith("- ") and "==" in item:
-            m = PIN.match(item[2:].strip())
-            assert m, f"environment.yml line {line!r} is not an exact pin"
-            pins[canon(m.group(1))] = m.group(2)
+    for item in items:
+        m = PIN.match(item)
+        assert m, f"{source} line {item!r} is not an exact pin"
+        pins[canon(m.group(1))] = m.group(2)
     return pins
+
+
+def environment_pins() -> dict[str, str]:
+    lines = (REPO / "environment.yml").read_text().splitlines()
+    items = [ln.strip()[2:].strip() for ln in lines if ln.strip().startswith("- ") and "==" in ln]
+    return exact_pins(items, "environment.yml")
 
 
 def lock_pins() -> dict[str, str]:
-    pins = {}
-    for line in (REPO / "requirements.lock").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            m = PIN.match(line.strip())
-            assert m, f"requirements.lock line {line!r} is not an exact pin"
-            pins[canon(m.group(1))] = m.group(2)
-    return pins
+    lines = (REPO / "requirements.lock").read_text().splitlines()
+    return exact_pins([ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")], "requirements.lock")
 
 
 def test_environment_yml_matches_pyproject():

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from ..lessons import release_notebook, resolve_lesson
 from . import collect, diagnose
-from .gradebook import grade_cells, student_scores
+from .gradebook import grade_cells, graded_students, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
 from .summary import write_summary
@@ -65,7 +65,7 @@ def _explain_failure(output: str) -> str:
                 "no automatic points could be given")
     if "timeout" in text or "timed out" in text:
         return "the notebook ran past its time limit and could not be graded"
-    if "notjson" in text or "json" in text and "decode" in text:
+    if "notjson" in text or ("json" in text and "decode" in text):
         return "the notebook file is not valid notebook JSON"
     lines = [ln for ln in output.strip().splitlines() if ln.strip()]
     return "nbgrader could not grade it: " + (lines[-1][:300] if lines else "no output")
@@ -196,15 +196,7 @@ def _merge_previous(reports: Path, lesson: str, results: list[StudentResult]) ->
     """Everyone graded or reported before for this lesson stays in the sheet; fresh results replace their rows."""
     fresh = {r.student for r in results}
     merged = list(results)
-    try:
-        from nbgrader.api import Gradebook
-
-        from .gradebook import db_url
-
-        with Gradebook(db_url()) as gb:
-            others = [s.student.id for s in gb.find_assignment(lesson).submissions if s.student.id not in fresh]
-    except Exception:  # an empty or new gradebook has nothing to merge
-        others = []
+    others = [s for s in graded_students(lesson) if s not in fresh]
     previous_problems: dict[str, str] = {}
     sheet = reports / f"{lesson}-grades.csv"
     if sheet.exists():

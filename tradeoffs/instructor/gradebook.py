@@ -46,3 +46,12 @@ def student_scores(lesson: str, student: str) -> dict[str, Any] | None:
         scores["_max"] = float(sub.max_score)
         scores["_needs_manual"] = bool(sub.needs_manual_grade)
         return scores
+
+
+def graded_students(lesson: str) -> list[str]:
+    """Ids of every student with a submission of ``lesson`` in the gradebook (empty for a new gradebook)."""
+    try:
+        with Gradebook(db_url()) as gb:
+            return [s.student.id for s in gb.find_assignment(lesson).submissions]
+    except MissingEntry:
+        return []
