@@ -27,6 +27,8 @@ TARGETS: dict[str, tuple[str, float] | None] = {
     "03.search_score_gap_pts": ("<=", 0.5),
     "04.epochs_saved_fraction": (">=", 0.40),
     "04.accuracy_drop_pts": ("<=", 0.5),
+    "04.epochs_saved_fraction_loss_rule": None,
+    "04.accuracy_drop_pts_loss_rule": None,
     "05.bottleneck_throughput_gain": (">=", 2.0),
     "06.ddp_speedup_compute_bound": (">=", 1.6),
     "06.ddp_efficiency_compute_bound": (">=", 0.8),
