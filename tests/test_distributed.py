@@ -160,3 +160,27 @@ def test_a_rank_that_aborts_at_exit_is_launched_again(tmp_path, capsys):
     result = distributed.launch(script, nproc=2, timeout=120)
     assert result.ok and marker.exists()
     assert "launching the run again" in capsys.readouterr().out
+
+
+def test_a_relaunch_starts_from_empty_outputs(tmp_path):
+    """Results appended by the aborted attempt must not be counted twice after the relaunch."""
+    from tradeoffs import distributed
+
+    out = tmp_path / "out"
+    out.mkdir()
+    marker = tmp_path / "first-try-done"
+    script = tmp_path / "append_then_abort.py"
+    script.write_text(
+        "import os\n"
+        f"out, marker = {str(out)!r}, {str(marker)!r}\n"
+        "if os.environ.get('RANK') == '0':\n"
+        "    with open(os.path.join(out, 'results.jsonl'), 'a') as f:\n"
+        "        f.write('{}\\n')\n"
+        "    os.makedirs(os.path.join(out, 'sub'), exist_ok=True)\n"
+        "if os.environ.get('RANK') == '1' and not os.path.exists(marker):\n"
+        "    open(marker, 'w').close()\n"
+        "    import sys; sys.stderr.write('terminate called without an active exception\\n'); sys.stderr.flush()\n"
+        "    os.abort()\n")
+    result = distributed.launch(script, nproc=2, timeout=120, outputs=out)
+    assert result.ok and marker.exists()
+    assert (out / "results.jsonl").read_text().splitlines() == ["{}"]

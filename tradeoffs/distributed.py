@@ -242,7 +242,8 @@ def died_at_exit(result: "LaunchResult") -> bool:
 
 def launch(script: str | os.PathLike, script_args: Sequence[str] = (), nproc: int = 2, *, timeout: float = 120.0,
            cwd: str | os.PathLike | None = None, env: Mapping[str, str] | None = None, threads: int = 1,
-           check: bool = True, echo: bool = False, exit_abort_retries: int = 1) -> LaunchResult:
+           check: bool = True, echo: bool = False, exit_abort_retries: int = 1,
+           outputs: str | os.PathLike | Sequence[str | os.PathLike] | None = None) -> LaunchResult:
     """Run ``script`` with torchrun on ``nproc`` local processes and wait at most ``timeout`` seconds.
 
     Every rank gets ``OMP_NUM_THREADS=threads`` (one thread per process by default, so N processes
@@ -252,7 +253,9 @@ def launch(script: str | os.PathLike, script_args: Sequence[str] = (), nproc: in
 
     Even with ``barrier()`` + ``destroy_process_group()`` a gloo rank occasionally aborts while the
     interpreter exits (``terminate called without an active exception``); such a run is launched
-    again, at most ``exit_abort_retries`` times, and a line says so.
+    again, at most ``exit_abort_retries`` times, and a line says so. Name the files or folders the
+    script writes in ``outputs``: they are emptied before a relaunch, so that a script which appends
+    to a results file does not end up with the first attempt's lines as well as the second's.
     """
     for attempt in range(exit_abort_retries + 1):
         result = _launch_once(script, script_args, nproc, timeout=timeout, cwd=cwd, env=env, threads=threads,
@@ -260,9 +263,23 @@ def launch(script: str | os.PathLike, script_args: Sequence[str] = (), nproc: in
         if not died_at_exit(result) or attempt == exit_abort_retries:
             break
         print("A rank aborted while exiting (a known gloo teardown race); launching the run again.")
+        _empty_outputs(outputs)
     if check:
         result.check()
     return result
+
+
+def _empty_outputs(outputs: str | os.PathLike | Sequence[str | os.PathLike] | None) -> None:
+    """Delete output files and the contents of output folders (the folders themselves stay)."""
+    if outputs is None:
+        return
+    paths = [outputs] if isinstance(outputs, (str, os.PathLike)) else list(outputs)
+    for path in map(Path, paths):
+        if path.is_dir():
+            for child in path.iterdir():
+                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+        elif path.exists():
+            path.unlink()
 
 
 def _launch_once(script: str | os.PathLike, script_args: Sequence[str], nproc: int, *, timeout: float,
