@@ -6,9 +6,10 @@ Re-running for one student (``students=[...]``) regrades only that student.
 from __future__ import annotations
 
 import csv
-import json
+import multiprocessing
+import os
+import signal
 import subprocess
-import sys
 import tempfile
 import time
 import tomllib
@@ -21,7 +22,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ..lessons import release_notebook, resolve_lesson
-from . import collect, diagnose
+from . import collect, diagnose, worker
 from .gradebook import grade_cells, graded_students, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
@@ -71,16 +72,59 @@ def _explain_failure(output: str) -> str:
     return "nbgrader could not grade it: " + (lines[-1][:300] if lines else "no output")
 
 
+_FORKSERVER: Any = None
+
+
+def _grading_context() -> Any:
+    """A forkserver with nbgrader already imported: each student still gets a fresh process."""
+    global _FORKSERVER
+    if _FORKSERVER is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["tradeoffs.instructor.worker", "nbgrader.apps"])
+        _FORKSERVER = ctx
+    return _FORKSERVER
+
+
+def _kill_group(pid: int | None) -> None:
+    """Kill a grading process's whole group (the process and any kernel it started)."""
+    if pid is None:
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def _run_worker(lesson: str, student: str) -> dict[str, Any]:
-    """Autograde + feedback for one student in a fresh process; returns the worker's JSON."""
-    cmd = [sys.executable, "-m", "tradeoffs.instructor.worker", lesson, student]
-    out = subprocess.run(cmd, cwd=config_dir(), env=nbgrader_env(), text=True, capture_output=True,
-                         timeout=STUDENT_TIMEOUT_S, check=False)
-    for line in reversed(out.stdout.strip().splitlines()):
-        if line.startswith("{"):
-            return json.loads(line)
-    return {"autograde_ok": False, "autograde_log": out.stdout + out.stderr,
-            "autograde_error": f"grading process exited with code {out.returncode}"}
+    """Autograde + feedback for one student in a fresh process; returns the worker's outcome."""
+    ctx = _grading_context()
+    receive, send = ctx.Pipe(duplex=False)
+    with tempfile.NamedTemporaryFile(prefix=f"grade-{student}-", suffix=".log", delete=False) as handle:
+        log_path = Path(handle.name)
+    proc = ctx.Process(target=worker.grade_in_child, name=f"grade-{student}",
+                       args=(lesson, student, nbgrader_env(), str(config_dir()), str(log_path), send))
+    try:
+        proc.start()
+        send.close()
+        outcome: dict[str, Any] | None = None
+        if receive.poll(STUDENT_TIMEOUT_S):
+            try:
+                outcome = receive.recv()
+            except EOFError:  # the process died without reporting (killed, segfault in nbgrader...)
+                outcome = None
+        else:
+            _kill_group(proc.pid)
+            raise subprocess.TimeoutExpired(f"grading {student}", STUDENT_TIMEOUT_S)
+        proc.join(timeout=60)
+        if outcome is None:
+            log = log_path.read_text(errors="replace") if log_path.exists() else ""
+            outcome = {"autograde_ok": False, "autograde_log": log,
+                       "autograde_error": f"grading process exited with code {proc.exitcode}"}
+        return outcome
+    finally:
+        _kill_group(proc.pid)  # nothing a submission started may outlive its grading
+        receive.close()
+        log_path.unlink(missing_ok=True)
 
 
 def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path) -> StudentResult:
@@ -163,7 +207,12 @@ def due_date(lesson: str, due: str | None = None) -> datetime | None:
 
 def grade_class(lesson: str, source: Path, students: list[str] | None = None,
                 progress: bool = True, jobs: int = 1, due: str | None = None) -> ClassReport:
-    """Import every submission under ``source`` for ``lesson``, autograde it, and write the reports."""
+    """Import every submission under ``source`` for ``lesson``, autograde it, and write the reports.
+
+    Each student is graded in a fresh process forked from a server with nbgrader preloaded
+    (multiprocessing's ``forkserver``), so a script that calls this must guard its entry point
+    with ``if __name__ == "__main__":``, as every multiprocessing program must.
+    """
     lesson = resolve_lesson(lesson)
     start = time.perf_counter()
     subs = collect.find_submissions(Path(source), lesson)

@@ -1,7 +1,9 @@
-"""Grade one student in this process: autograde, then feedback (``python -m tradeoffs.instructor.worker``).
+"""Grade one student in a process of its own: autograde, then feedback.
 
-Run as a subprocess per student so that nothing a submission does can take the batch down;
-prints one JSON line with the outcome.
+Every student gets a fresh process, so that nothing a submission does can take the batch down.
+``autograde.py`` forks it from a server that has already imported nbgrader (:func:`grade_in_child`,
+about 4 s faster per student than starting Python); ``python -m tradeoffs.instructor.worker LESSON
+STUDENT`` does the same from the command line and prints one JSON line with the outcome.
 """
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ import os
 import resource
 import sys
 import time
+import traceback
+from multiprocessing.connection import Connection
+from typing import Mapping
 
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -41,6 +46,26 @@ def limit_memory() -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def grade_in_child(lesson: str, student: str, env: Mapping[str, str], cwd: str, log_path: str,
+                   conn: Connection) -> None:
+    """Entry point of a forked grading process: own process group, own environment, output to a log file."""
+    os.setsid()                      # a timeout can then kill this process and its kernel together
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    limit_memory()
+    try:
+        outcome = grade_one(lesson, student)
+    except BaseException as exc:  # report, never hang the parent
+        outcome = {"student": student, "autograde_ok": False, "autograde_log": traceback.format_exc(),
+                   "autograde_error": f"{type(exc).__name__}: {exc}", "feedback_ok": False}
+    conn.send(outcome)
+    conn.close()
 
 
 def main(argv: list[str]) -> int:
