@@ -72,17 +72,11 @@ def _explain_failure(output: str) -> str:
     return "nbgrader could not grade it: " + (lines[-1][:300] if lines else "no output")
 
 
-_FORKSERVER: Any = None
-
-
 def _grading_context() -> Any:
     """A forkserver with nbgrader already imported: each student still gets a fresh process."""
-    global _FORKSERVER
-    if _FORKSERVER is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["tradeoffs.instructor.worker", "nbgrader.apps"])
-        _FORKSERVER = ctx
-    return _FORKSERVER
+    ctx = multiprocessing.get_context("forkserver")  # one per interpreter; started on first use
+    ctx.set_forkserver_preload(["tradeoffs.instructor.worker", "nbgrader.apps"])
+    return ctx
 
 
 def _kill_group(pid: int | None) -> None:
@@ -106,15 +100,13 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
     try:
         proc.start()
         send.close()
-        outcome: dict[str, Any] | None = None
-        if receive.poll(STUDENT_TIMEOUT_S):
-            try:
-                outcome = receive.recv()
-            except EOFError:  # the process died without reporting (killed, segfault in nbgrader...)
-                outcome = None
-        else:
-            _kill_group(proc.pid)
+        if not receive.poll(STUDENT_TIMEOUT_S):  # the finally clause kills it
             raise subprocess.TimeoutExpired(f"grading {student}", STUDENT_TIMEOUT_S)
+        outcome: dict[str, Any] | None = None
+        try:
+            outcome = receive.recv()
+        except EOFError:  # the process died without reporting (killed, segfault in nbgrader...)
+            pass
         proc.join(timeout=60)
         if outcome is None:
             log = log_path.read_text(errors="replace") if log_path.exists() else ""

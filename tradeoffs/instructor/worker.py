@@ -2,15 +2,12 @@
 
 Every student gets a fresh process, so that nothing a submission does can take the batch down.
 ``autograde.py`` forks it from a server that has already imported nbgrader (:func:`grade_in_child`,
-about 4 s faster per student than starting Python); ``python -m tradeoffs.instructor.worker LESSON
-STUDENT`` does the same from the command line and prints one JSON line with the outcome.
+about 3 s faster per student than starting Python) and receives the outcome through a pipe.
 """
 from __future__ import annotations
 
-import json
 import os
 import resource
-import sys
 import time
 import traceback
 from multiprocessing.connection import Connection
@@ -66,14 +63,3 @@ def grade_in_child(lesson: str, student: str, env: Mapping[str, str], cwd: str, 
                    "autograde_error": f"{type(exc).__name__}: {exc}", "feedback_ok": False}
     conn.send(outcome)
     conn.close()
-
-
-def main(argv: list[str]) -> int:
-    lesson, student = argv
-    limit_memory()
-    print(json.dumps(grade_one(lesson, student)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
