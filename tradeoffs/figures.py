@@ -33,6 +33,7 @@ TARGETS: dict[str, tuple[str, float] | None] = {
     "06.ddp_speedup_compute_bound": (">=", 1.6),
     "06.ddp_efficiency_compute_bound": (">=", 0.8),
     "06.ddp_speedup_comm_bound": None,
+    "06.ddp_speedup_compute_bound_median_pair": None,
     "07.int8_size_ratio": (">=", 3.9),
     "07.int8_speedup": (">=", 3.0),
     "07.int8_accuracy_drop_pts": ("<=", 0.5),
