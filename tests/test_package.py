@@ -140,6 +140,17 @@ def test_ledger_off_under_nbgrader(monkeypatch):
     assert ledger.ledger_path() is None
 
 
+def test_read_ledger_reads_nothing_while_the_ledger_is_off(tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "ledger.csv").write_text(",".join(ledger.COLUMNS) + "\n" + ",".join(["x"] * len(ledger.COLUMNS)) + "\n")
+    monkeypatch.setenv("TRADEOFFS_RESULTS", str(results))
+    monkeypatch.delenv("TRADEOFFS_LEDGER", raising=False)
+    assert len(ledger.read_ledger()) == 1  # on: the course ledger
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert ledger.read_ledger().empty  # grading: the instructor's results are not read
+
+
 def test_read_ledger_without_files_is_empty(tmp_path):
     df = ledger.read_ledger([tmp_path / "none.csv"])
     assert df.empty and list(df.columns) == ledger.COLUMNS

@@ -59,10 +59,14 @@ def append_row(row: dict[str, Any], path: Path | None = None) -> Path | None:
 
 
 def read_ledger(paths: Iterable[Path | str] | Path | str | None = None) -> pd.DataFrame:
-    """Read one or more ledgers into one DataFrame (an empty frame with the columns if none exist)."""
+    """Read one or more ledgers into one DataFrame (an empty frame with the columns if none exist).
+
+    Without ``paths`` it reads the active ledger, so nothing while the ledger is switched off
+    (e.g. while nbgrader grades: a graded notebook must not depend on the instructor's results).
+    """
     if paths is None:
-        default = ledger_path() or results_dir() / "ledger.csv"
-        paths = [default]
+        active = ledger_path()
+        paths = [active] if active is not None else []
     elif isinstance(paths, (str, Path)):
         paths = [paths]
     frames = [pd.read_csv(p) for p in map(Path, paths) if p.exists() and p.stat().st_size > 0]
