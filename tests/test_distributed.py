@@ -184,3 +184,16 @@ def test_a_relaunch_starts_from_empty_outputs(tmp_path):
     result = distributed.launch(script, nproc=2, timeout=120, outputs=out)
     assert result.ok and marker.exists()
     assert (out / "results.jsonl").read_text().splitlines() == ["{}"]
+
+
+def test_run_dirs_are_fresh_and_leave_the_results_alone_while_grading(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADEOFFS_RESULTS", str(tmp_path / "results"))
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    first, second = D.make_run_dir("99-test"), D.make_run_dir("99-test")
+    assert first != second and first.parent == tmp_path / "results" / "99-test"
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    graded = D.make_run_dir("99-test")
+    try:
+        assert graded.is_dir() and tmp_path not in graded.parents
+    finally:
+        graded.rmdir()

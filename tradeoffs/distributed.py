@@ -88,11 +88,14 @@ def free_port(host: str = "localhost") -> int:
 def make_run_dir(lesson: str, prefix: str = "run-") -> Path:
     """A fresh folder under ``results/<lesson>/`` for one notebook run's scripts and outputs.
 
-    Every call gets its own folder, so notebooks graded in parallel never share files.
+    Every call gets its own folder, so notebooks graded in parallel never share files. While
+    nbgrader grades, the folder goes to the system's temporary directory instead: a submission
+    that crashes before cleaning up must not leave run folders in the course's results.
     """
     from .paths import results_dir
 
-    parent = results_dir() / lesson
+    grading = bool(os.environ.get("NBGRADER_EXECUTION"))
+    parent = (Path(tempfile.gettempdir()) / "tradeoffs-grading" if grading else results_dir()) / lesson
     parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
