@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from .processes import kill_process_group
+
 __all__ = [
     "DistributedRunError", "LaunchResult", "cuda_device_count", "default_backend", "default_nproc",
     "free_port", "launch", "make_run_dir", "multinode_command", "torchrun_command",
@@ -92,10 +94,9 @@ def make_run_dir(lesson: str, prefix: str = "run-") -> Path:
     nbgrader grades, the folder goes to the system's temporary directory instead: a submission
     that crashes before cleaning up must not leave run folders in the course's results.
     """
-    from .paths import results_dir
+    from .paths import results_dir, under_nbgrader
 
-    grading = bool(os.environ.get("NBGRADER_EXECUTION"))
-    parent = (Path(tempfile.gettempdir()) / "tradeoffs-grading" if grading else results_dir()) / lesson
+    parent = (Path(tempfile.gettempdir()) / "tradeoffs-grading" if under_nbgrader() else results_dir()) / lesson
     parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
@@ -216,20 +217,15 @@ def _read_rank_logs(log_dir: Path) -> dict[int, dict[str, str]]:
     return logs
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _stop_run(proc: subprocess.Popen) -> None:
     """Stop the launcher and every rank it started (they share the launcher's process group)."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)  # torchrun forwards this to its workers
-    except ProcessLookupError:
+    if not kill_process_group(proc.pid, signal.SIGTERM):  # torchrun forwards SIGTERM to its workers
         return
     try:
         proc.wait(timeout=5.0)
     except subprocess.TimeoutExpired:
         pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # whatever is left, launcher or rank
-    except ProcessLookupError:
-        pass
+    kill_process_group(proc.pid)  # whatever is left, launcher or rank
     proc.wait()
 
 
@@ -305,17 +301,13 @@ def _launch_once(script: str | os.PathLike, script_args: Sequence[str], nproc: i
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
-        _kill_group(proc)
+        _stop_run(proc)
         out, err = proc.communicate()
     except BaseException:  # KeyboardInterrupt in the notebook: do not leave ranks behind
-        _kill_group(proc)
+        _stop_run(proc)
         raise
     else:
-        # A rank that ignored the launcher's SIGTERM must not outlive the run.
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill_process_group(proc.pid)  # a rank that ignored the launcher's SIGTERM must not outlive the run
     wall = time.perf_counter() - t0
     result = LaunchResult(command=cmd, returncode=proc.returncode, wall_s=wall, stdout=out or "", stderr=err or "",
                           timed_out=timed_out, timeout_s=timeout, rank_logs=_read_rank_logs(log_dir))

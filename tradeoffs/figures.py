@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from .paths import results_dir
+from .paths import results_dir, under_nbgrader
 
 KEY = re.compile(r"^[0-9a-z_]+\.[0-9a-z_]+$")
 
@@ -54,7 +54,7 @@ def figures_path() -> Path | None:
     env = os.environ.get("TRADEOFFS_FIGURES")
     if env:
         return Path(env)
-    if os.environ.get("NBGRADER_EXECUTION"):
+    if under_nbgrader():
         return None
     return results_dir() / "figures.json"
 

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from .paths import results_dir
+from .paths import results_dir, under_nbgrader
 
 COLUMNS = [
     "timestamp", "run_id", "lesson", "name", "scale", "device", "hardware", "metric", "value",
@@ -31,7 +31,7 @@ def ledger_path() -> Path | None:
     env = os.environ.get("TRADEOFFS_LEDGER")
     if env:
         return None if env.lower() == "off" else Path(env)
-    if os.environ.get("NBGRADER_EXECUTION"):
+    if under_nbgrader():
         return None
     return results_dir() / "ledger.csv"
 

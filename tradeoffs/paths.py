@@ -11,6 +11,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def under_nbgrader() -> bool:
+    """True while nbgrader executes the notebook (it sets ``NBGRADER_EXECUTION``): grading, not learning."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
 def repo_root() -> Path:
     """The course checkout (override with ``TRADEOFFS_ROOT``)."""
     return Path(os.environ.get("TRADEOFFS_ROOT", REPO_ROOT)).resolve()

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .paths import under_nbgrader
+
 SCALES = ("ci", "grade", "laptop", "full")
 DEFAULT_SEED = 0
 T = TypeVar("T")
@@ -24,7 +26,7 @@ def get_scale(scale: str | None = None) -> str:
     if scale is None:
         scale = os.environ.get("TRADEOFFS_SCALE") or None
     if scale is None:
-        scale = "grade" if os.environ.get("NBGRADER_EXECUTION") else "laptop"
+        scale = "grade" if under_nbgrader() else "laptop"
     scale = str(scale).strip().lower()
     if scale not in SCALES:
         raise ValueError(

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
-import os
-import signal
 import subprocess
 import tempfile
 import time
@@ -22,6 +20,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ..lessons import release_notebook, resolve_lesson
+from ..processes import kill_process_group
 from . import collect, diagnose, worker
 from .gradebook import grade_cells, graded_students, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
@@ -79,16 +78,6 @@ def _grading_context() -> Any:
     return ctx
 
 
-def _kill_group(pid: int | None) -> None:
-    """Kill a grading process's whole group (the process and any kernel it started)."""
-    if pid is None:
-        return
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _run_worker(lesson: str, student: str) -> dict[str, Any]:
     """Autograde + feedback for one student in a fresh process; returns the worker's outcome."""
     ctx = _grading_context()
@@ -114,7 +103,7 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
                        "autograde_error": f"grading process exited with code {proc.exitcode}"}
         return outcome
     finally:
-        _kill_group(proc.pid)  # nothing a submission started may outlive its grading
+        kill_process_group(proc.pid)  # the process and its kernel: nothing a submission started outlives grading
         receive.close()
         log_path.unlink(missing_ok=True)
 
