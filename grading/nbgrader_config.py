@@ -34,6 +34,10 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.Execute.timeout = int(os.environ.get("TRADEOFFS_CELL_TIMEOUT", 120))
 c.Execute.interrupt_on_timeout = True
 c.Execute.raise_on_iopub_timeout = True
+# Every graded kernel starts inside a bubblewrap sandbox (tradeoffs/instructor/sandbox.py; threat
+# model in grading/README.md): no view of solutions/, the gradebook or other students, no network.
+# `tradeoffs grade --no-sandbox` (TRADEOFFS_SANDBOX=off) starts ordinary kernels instead.
+c.Execute.kernel_manager_class = "tradeoffs.instructor.sandbox.SandboxedKernelManager"
 
 # Release: strip solutions and hidden tests, keep the student version clean.
 c.ClearSolutions.code_stub = {

@@ -21,8 +21,24 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: student code runs as you, with your files (solutions/, the "
+                      "gradebook, other students), your environment variables and the network. Grade this "
+                      "way only submissions you trust.")
+
+
+def _sandbox_choice(args: argparse.Namespace) -> None:
+    """``--no-sandbox`` turns the kernel sandbox off for this run (and its grading processes), loudly."""
+    import os
+
+    if getattr(args, "no_sandbox", False):
+        os.environ["TRADEOFFS_SANDBOX"] = "off"
+        print(NO_SANDBOX_WARNING, file=sys.stderr)
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .instructor.autograde import format_report, grade_class
+
+    _sandbox_choice(args)
 
     report = grade_class(args.lesson, Path(args.source), students=args.student or None,
                          progress=not args.no_progress, jobs=args.jobs, due=args.due)
@@ -33,6 +49,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 def _cmd_mutants(args: argparse.Namespace) -> int:
     from .instructor.contract import check_lesson
     from .lessons import all_lessons
+
+    _sandbox_choice(args)
 
     failed = 0
     for lesson in args.lessons or all_lessons():
@@ -98,11 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="grade N students at once (default 1)")
     p.add_argument("--due", metavar="ISO_TIME", help="due date, e.g. 2026-12-01T23:59:00 (or grading/due_dates.toml)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run student kernels without the bubblewrap sandbox (only for trusted submissions)")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("mutants", help="grade a lesson's perfect, blank and mutant submissions; show what was caught")
     p.add_argument("lessons", nargs="*", help="lessons to check (default: all)")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
+    p.add_argument("--no-sandbox", action="store_true", help="grade without the kernel sandbox")
     p.set_defaults(func=_cmd_mutants)
 
     p = sub.add_parser("bench", help="run the course benchmark; writes results/bench.json")
@@ -124,11 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .instructor.sandbox import SandboxUnavailable
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
+    except (ValueError, FileNotFoundError, KeyError, SandboxUnavailable) as exc:
         print(f"tradeoffs {args.command}: {exc}", file=sys.stderr)
         return 2
 

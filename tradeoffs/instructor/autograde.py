@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
+import os
 import subprocess
 import tempfile
 import time
@@ -20,11 +21,12 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ..lessons import release_notebook, resolve_lesson
-from ..processes import kill_process_group
+from ..processes import kill_process_tree
 from . import collect, diagnose, worker
 from .gradebook import grade_cells, graded_students, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
+from .sandbox import SandboxLimits, SubmissionCgroup, check_available, sandbox_enabled
 from .summary import write_summary
 
 STUDENT_TIMEOUT_S = 30 * 60  # whole-notebook guard on top of the per-cell c.Execute.timeout
@@ -84,8 +86,9 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
     receive, send = ctx.Pipe(duplex=False)
     with tempfile.NamedTemporaryFile(prefix=f"grade-{student}-", suffix=".log", delete=False) as handle:
         log_path = Path(handle.name)
+    cgroup = SubmissionCgroup(f"{student}-{os.getpid()}", SandboxLimits.from_env())
     proc = ctx.Process(target=worker.grade_in_child, name=f"grade-{student}",
-                       args=(lesson, student, nbgrader_env(), str(config_dir()), str(log_path), send))
+                       args=(lesson, student, nbgrader_env(), str(config_dir()), str(log_path), send, cgroup))
     try:
         proc.start()
         send.close()
@@ -101,9 +104,11 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
             log = log_path.read_text(errors="replace") if log_path.exists() else ""
             outcome = {"autograde_ok": False, "autograde_log": log,
                        "autograde_error": f"grading process exited with code {proc.exitcode}"}
+        outcome["memory_cap_hit"] = cgroup.memory_exceeded()
         return outcome
     finally:
-        kill_process_group(proc.pid)  # the process and its kernel: nothing a submission started outlives grading
+        kill_process_tree(proc.pid)  # the process and its kernel (own session): nothing outlives grading
+        cgroup.destroy()             # and whatever escaped the tree (setsid daemons) inside the cgroup
         receive.close()
         log_path.unlink(missing_ok=True)
 
@@ -125,6 +130,10 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
             time.sleep(1 + attempt)
         if not outcome.get("autograde_ok"):
             res.problems.append(_explain_failure(log))
+        if outcome.get("memory_cap_hit"):
+            limit = SandboxLimits.from_env().memory_mb + 1024
+            res.problems.append(f"the submission as a whole reached its memory cap ({limit} MB for the notebook "
+                                "and everything it started); whatever ran then was stopped")
         res.problems += diagnose.after_grading(grading_dir() / "autograded" / sub.student / lesson / f"{lesson}.ipynb")
         page = grading_dir() / "feedback" / sub.student / lesson / f"{lesson}.html"
         if outcome.get("feedback_ok") and page.exists():
@@ -195,6 +204,8 @@ def grade_class(lesson: str, source: Path, students: list[str] | None = None,
     with ``if __name__ == "__main__":``, as every multiprocessing program must.
     """
     lesson = resolve_lesson(lesson)
+    if sandbox_enabled():
+        check_available()  # refuse, naming the fix, rather than run student code unsandboxed
     start = time.perf_counter()
     subs = collect.find_submissions(Path(source), lesson)
     collect.flag_late(subs, due_date(lesson, due))

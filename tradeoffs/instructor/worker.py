@@ -16,6 +16,7 @@ from typing import Mapping
 from traitlets.config.loader import PyFileConfigLoader
 
 from .nbgrader_cli import config_dir
+from .sandbox import SubmissionCgroup
 
 
 def grade_one(lesson: str, student: str) -> dict:
@@ -46,8 +47,13 @@ def limit_memory() -> None:
 
 
 def grade_in_child(lesson: str, student: str, env: Mapping[str, str], cwd: str, log_path: str,
-                   conn: Connection) -> None:
-    """Entry point of a forked grading process: own process group, own environment, output to a log file."""
+                   conn: Connection, cgroup: SubmissionCgroup | None = None) -> None:
+    """Entry point of a forked grading process: own process group, own environment, output to a log file.
+
+    It joins the student's cgroup first, so its kernel and everything that starts are capped together.
+    """
+    if cgroup is not None:
+        cgroup.join()
     os.setsid()                      # a timeout can then kill this process and its kernel together
     os.environ.clear()
     os.environ.update(env)
