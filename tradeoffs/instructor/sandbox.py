@@ -84,8 +84,8 @@ def bwrap_arguments(workdir: str, runtime: Path, uid: int, env: dict[str, str],
     """bubblewrap's command line, up to and including the drop to the unprivileged ``uid``."""
     args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--clearenv", "--hostname", "grader",
-            "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-            "--ro-bind-try", "/etc/fonts", "/etc/fonts", "--ro-bind-try", "/etc/localtime", "/etc/localtime",
+            "--ro-bind", "/usr", "/usr", "--perms", "0755", "--dir", "/etc", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+            "--ro-bind-try", "/etc/fonts", "/etc/fonts", "--ro-bind-try", "/etc/nsswitch.conf", "/etc/nsswitch.conf", "--ro-bind-try", "/etc/localtime", "/etc/localtime",
             "--proc", "/proc", "--dev", "/dev"]
     for link in ("bin", "lib", "lib64", "sbin"):
         if os.path.islink(f"/{link}"):
@@ -116,6 +116,10 @@ def bwrap_arguments(workdir: str, runtime: Path, uid: int, env: dict[str, str],
     args += folders_for(Path(workdir))
     args += ["--size", size, "--perms", "1777", "--tmpfs", workdir,
              "--bind", str(runtime), str(runtime), "--chdir", workdir]
+    for name, text in identity_files(uid).items():  # localhost resolves; the uid has a name (getpass)
+        (runtime / name).write_text(text)
+        (runtime / name).chmod(0o644)
+        args += ["--ro-bind", str(runtime / name), f"/etc/{name}"]
     for key, value in env.items():
         args += ["--setenv", key, value]
     args += ["--", "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
@@ -125,9 +129,16 @@ def bwrap_arguments(workdir: str, runtime: Path, uid: int, env: dict[str, str],
     return args
 
 
+def identity_files(uid: int) -> dict[str, str]:
+    """Minimal /etc/hosts, passwd and group for the sandbox: torchrun needs localhost, getpass a user name."""
+    return {"hosts": "127.0.0.1 localhost grader\n::1 localhost\n",
+            "passwd": f"root:x:0:0:root:/nonexistent:/usr/sbin/nologin\nstudent:x:{uid}:{uid}:student:/tmp:/bin/sh\n",
+            "group": f"root:x:0:\nstudent:x:{uid}:\n"}
+
+
 def kernel_environment(parent_env: dict[str, str]) -> dict[str, str]:
     """The kernel's whole environment: fixed paths plus the few course settings a lesson reads."""
-    env = {"HOME": "/tmp", "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8",
+    env = {"HOME": "/tmp", "USER": "student", "LOGNAME": "student", "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8",
            "MPLCONFIGDIR": "/tmp/.matplotlib", "TRADEOFFS_RESULTS": "/tmp/results", "TRADEOFFS_LEDGER": "off",
            "JUPYTER_PLATFORM_DIRS": "1", "PYTHONDONTWRITEBYTECODE": "1", "TQDM_DISABLE": "0"}
     env.update({k: parent_env[k] for k in PASSED_VARIABLES if k in parent_env})
