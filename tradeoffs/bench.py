@@ -38,24 +38,31 @@ def grading_class(folder: Path, lesson: str, size: int = GRADING_CLASS_SIZE) -> 
 
 
 def bench_grading(lesson: str = "00-tradeoff-triangle", size: int = GRADING_CLASS_SIZE) -> dict[str, float]:
-    """Seconds per student for sequential and 2-worker grading of the same class."""
+    """Seconds per student for sequential and 2-worker grading of the same class, sandboxed, and the
+    sandbox's overhead: sequential grading of the same class with ``--no-sandbox`` as the baseline."""
     from .instructor.autograde import grade_class
 
     figures: dict[str, float] = {}
+    runs = (("grading.seconds_per_student", 1, "on"), ("grading.seconds_per_student_jobs2", 2, "on"),
+            ("grading.seconds_per_student_no_sandbox", 1, "off"))
     with tempfile.TemporaryDirectory() as tmp:
         klass = grading_class(Path(tmp), lesson, size)
-        for key, jobs in (("grading.seconds_per_student", 1), ("grading.seconds_per_student_jobs2", 2)):
-            os.environ["TRADEOFFS_GRADING_DIR"] = str(Path(tmp) / f"grading-jobs{jobs}")
+        for key, jobs, sandbox in runs:
+            os.environ["TRADEOFFS_GRADING_DIR"] = str(Path(tmp) / f"grading-jobs{jobs}-sandbox-{sandbox}")
+            os.environ["TRADEOFFS_SANDBOX"] = sandbox
             try:
                 start = time.perf_counter()
                 report = grade_class(lesson, klass, jobs=jobs, progress=True)
                 seconds = time.perf_counter() - start
             finally:
                 os.environ.pop("TRADEOFFS_GRADING_DIR", None)
+                os.environ.pop("TRADEOFFS_SANDBOX", None)
             graded = sum(r.graded for r in report.results)
             figures[key] = seconds / max(graded, 1)
-            print(f"graded {graded} students with --jobs {jobs} in {seconds:.0f} s "
+            print(f"graded {graded} students with --jobs {jobs}, sandbox {sandbox}, in {seconds:.0f} s "
                   f"({60 * graded / seconds:.1f} students/minute)")
+    figures["grading.sandbox_overhead"] = (figures["grading.seconds_per_student"]
+                                           / figures["grading.seconds_per_student_no_sandbox"])
     return figures
 
 

@@ -45,6 +45,8 @@ TARGETS: dict[str, tuple[str, float] | None] = {
     "08.gap_at_5000_labels_pts": None,
     "grading.seconds_per_student": None,
     "grading.seconds_per_student_jobs2": None,
+    "grading.seconds_per_student_no_sandbox": None,
+    "grading.sandbox_overhead": ("<=", 1.2),
     "course.laptop_minutes": ("<=", 12.0),
 }
 

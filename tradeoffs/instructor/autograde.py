@@ -26,7 +26,7 @@ from . import collect, diagnose, worker
 from .gradebook import grade_cells, graded_students, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
-from .sandbox import SandboxLimits, SubmissionCgroup, check_available, sandbox_enabled
+from .sandbox import SandboxLimits, SubmissionCgroup, check_available, remove_runtime_folders, sandbox_enabled
 from .summary import write_summary
 
 STUDENT_TIMEOUT_S = 30 * 60  # whole-notebook guard on top of the per-cell c.Execute.timeout
@@ -109,6 +109,8 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
     finally:
         kill_process_tree(proc.pid)  # the process and its kernel (own session): nothing outlives grading
         cgroup.destroy()             # and whatever escaped the tree (setsid daemons) inside the cgroup
+        if proc.pid is not None:
+            remove_runtime_folders(proc.pid)
         receive.close()
         log_path.unlink(missing_ok=True)
 

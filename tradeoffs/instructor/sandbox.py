@@ -40,6 +40,13 @@ SANDBOX_UID_BASE = 61000
 PASSED_VARIABLES = ("TRADEOFFS_SCALE", "TRADEOFFS_DEVICE", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
                     "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 MB = 2**20
+RUNTIME_PREFIX = "tk-"
+
+
+def remove_runtime_folders(grading_pid: int) -> None:
+    """Remove the kernel IPC folders a grading process made (see ``SandboxedKernelManager``)."""
+    for folder in Path("/tmp").glob(f"{RUNTIME_PREFIX}{grading_pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -177,7 +184,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             return await super()._async_pre_start_kernel(**kw)
         check_available()
         uid = sandbox_uid()
-        self._runtime = Path(tempfile.mkdtemp(prefix="tk-", dir="/tmp"))  # short: IPC socket paths are limited
+        # Short (IPC socket paths are limited) and named after this grading process, which the grader
+        # removes after it ends even when the kernel died before its manager could clean up.
+        self._runtime = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-", dir="/tmp"))
         os.chown(self._runtime, uid, uid)
         self.transport = "ipc"
         self.ip = str(self._runtime / "k")
