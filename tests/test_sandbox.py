@@ -88,3 +88,22 @@ def test_cgroup_is_removed_with_everything_in_it():
     group.destroy()
     assert proc.wait(timeout=10) != 0
     assert not any(p.exists() for p in group.paths)
+
+
+def test_a_cell_past_its_time_limit_is_interrupted_and_the_next_cell_runs(tmp_path):
+    """nbgrader's per-cell timeout interrupts the cell; the sandboxed kernel must survive it.
+
+    A SIGINT sent from outside would kill bwrap and the kernel with it (the whole notebook then
+    scored zero), so the sandbox interrupts through the kernel's control channel.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    sandbox.check_available()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("while True:\n    pass"), nbformat.v4.new_code_cell("print('next cell ran')")]
+    NotebookClient(nb, timeout=3, interrupt_on_timeout=True, allow_errors=True, kernel_name="python3",
+                   kernel_manager_class=sandbox.SandboxedKernelManager,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs[0]["ename"] == "KeyboardInterrupt"
+    assert nb.cells[1].outputs[0]["text"] == "next cell ran\n"

@@ -189,6 +189,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._runtime = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-", dir="/tmp"))
         os.chown(self._runtime, uid, uid)
         self.transport = "ipc"
+        # A SIGINT sent from outside would reach bwrap too, which dies and takes the kernel with it;
+        # an interrupt_request on the control channel makes the kernel interrupt its own cell.
+        self.kernel_spec.interrupt_mode = "message"
         self.ip = str(self._runtime / "k")
         self.connection_file = str(self._runtime / "kernel.json")
         workdir = str(Path(kw.pop("cwd", None) or os.getcwd()).resolve())
