@@ -52,5 +52,8 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
 from tradeoffs.instructor.feedback_filter import HideHiddenTests  # noqa: E402
+from tradeoffs.instructor.feedback_html import SanitizeFeedback  # noqa: E402
+from tradeoffs.instructor.output_limits import LimitOutputBytes  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# ...and outputs cut by bytes (output_limits.py), no student HTML or script active (feedback_html.py).
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, LimitOutputBytes, SanitizeFeedback, CSSHTMLHeaderPreprocessor]

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from ..lessons import release_notebook, resolve_lesson
 from ..processes import kill_process_tree
-from . import collect, diagnose, worker
+from . import collect, diagnose, normalise, output_limits, worker
 from .gradebook import grade_cells, graded_students, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
@@ -54,6 +54,7 @@ class ClassReport:
     problems_md: Path
     seconds: float
     summary_md: Path | None = None
+    class_problems: list[str] = field(default_factory=list)  # about the class folder or zip, not one student
 
     def by_student(self) -> dict[str, StudentResult]:
         return {r.student: r for r in self.results}
@@ -116,13 +117,21 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
 
 
 def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path) -> StudentResult:
-    """Stage, autograde and write feedback for one submission; never raises for a bad notebook."""
+    """Stage, autograde and write feedback for one submission; never raises, whatever the notebook holds."""
     res = StudentResult(student=sub.student, problems=list(sub.problems))
     if not sub.gradable:
         return res
     start = time.perf_counter()
-    staged = collect.stage(sub, lesson, submitted_root)
-    res.problems += diagnose.before_grading(staged / f"{lesson}.ipynb", release_notebook(lesson), sub.folder)
+    try:
+        staged = collect.stage(sub, lesson, submitted_root) / f"{lesson}.ipynb"
+        release = release_notebook(lesson)
+        res.problems += normalise.normalise_file(staged, release)
+        res.problems += diagnose.before_grading(staged, release)
+    except Exception as exc:  # whatever the file holds, the class goes on
+        res.problems.append(f"the notebook could not be prepared for grading ({type(exc).__name__}: "
+                            f"{str(exc)[:200]}): nothing was graded")
+        res.seconds = time.perf_counter() - start
+        return res
     try:
         for attempt in range(3):  # a busy SQLite gradebook under --jobs is retried
             outcome = _run_worker(lesson, sub.student)
@@ -136,7 +145,10 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
             limit = SandboxLimits.from_env().memory_mb + 1024
             res.problems.append(f"the submission as a whole reached its memory cap ({limit} MB for the notebook "
                                 "and everything it started); whatever ran then was stopped")
-        res.problems += diagnose.after_grading(grading_dir() / "autograded" / sub.student / lesson / f"{lesson}.ipynb")
+        autograded = grading_dir() / "autograded" / sub.student / lesson / f"{lesson}.ipynb"
+        too_large = output_limits.cap_file(autograded)  # the feedback page was capped by LimitOutputBytes
+        res.problems += [too_large] if too_large else []
+        res.problems += diagnose.after_grading(autograded)
         page = grading_dir() / "feedback" / sub.student / lesson / f"{lesson}.html"
         if outcome.get("feedback_ok") and page.exists():
             res.feedback = page
@@ -144,7 +156,13 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
             res.problems.append("feedback could not be generated")
     except subprocess.TimeoutExpired:
         res.problems.append(f"grading took longer than {STUDENT_TIMEOUT_S // 60} minutes and was stopped")
-    res.scores = student_scores(lesson, sub.student)
+    except Exception as exc:
+        res.problems.append(f"grading stopped on an unexpected error ({type(exc).__name__}: {str(exc)[:200]}); "
+                            "the rest of the class was graded")
+    try:
+        res.scores = student_scores(lesson, sub.student)
+    except Exception as exc:
+        res.problems.append(f"its scores could not be read from the gradebook ({type(exc).__name__}: {exc})")
     res.seconds = time.perf_counter() - start
     return res
 
@@ -168,12 +186,15 @@ def write_grade_sheet(path: Path, lesson: str, cells: list[tuple[str, float, boo
     return path
 
 
-def write_problems(path: Path, lesson: str, results: list[StudentResult]) -> Path:
-    """Markdown list of every student with a problem, in plain words."""
+def write_problems(path: Path, lesson: str, results: list[StudentResult],
+                   class_problems: list[str] | None = None) -> Path:
+    """Markdown list of every student with a problem (and of problems with the class folder), in plain words."""
     lines = [f"# Problems found while grading {lesson}", ""]
+    if class_problems:
+        lines += ["## The class folder or export", ""] + [f"- {p}" for p in class_problems] + ["", "## Students", ""]
     flagged = [r for r in sorted(results, key=lambda r: r.student) if r.problems]
     if not flagged:
-        lines.append("None: every submission was graded normally.")
+        lines.append("None: every submission was graded normally." if results else "No submissions were found.")
     for r in flagged:
         lines.append(f"- **{r.student}**: " + "; ".join(r.problems))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -209,30 +230,53 @@ def grade_class(lesson: str, source: Path, students: list[str] | None = None,
     if sandbox_enabled():
         check_available()  # refuse, naming the fix, rather than run student code unsandboxed
     start = time.perf_counter()
-    subs = collect.find_submissions(Path(source), lesson)
-    collect.flag_late(subs, due_date(lesson, due))
-    if students:
-        wanted = {collect.clean_student_id(s) for s in students}
-        subs = [s for s in subs if s.student in wanted]
-        missing = wanted - {s.student for s in subs}
-        if missing:
-            raise ValueError(f"No submission found for {', '.join(sorted(missing))} under {source}.")
-    with tempfile.TemporaryDirectory() as tmp:  # records the lesson in the gradebook, leaves notebooks/ alone
-        generate(lesson, Path(tmp))
-    submitted_root = grading_dir() / "submitted"
+    found = collect.collect_class(Path(source), lesson, workdir=_work_dir())
     results: list[StudentResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each worker drives its own process
-        futures = [pool.submit(autograde_student, lesson, sub, submitted_root) for sub in subs]
-        for fut in tqdm(as_completed(futures), total=len(futures), desc=f"grading {lesson}", unit="student",
-                        disable=not progress):
-            results.append(fut.result())
+    try:  # the unpacked zip (if any) is removed however grading ends
+        subs = found.submissions
+        collect.flag_late(subs, due_date(lesson, due))
+        if students:
+            wanted = {collect.clean_student_id(s) for s in students}
+            subs = [s for s in subs if s.student in wanted]
+            missing = wanted - {s.student for s in subs}
+            if missing:
+                raise ValueError(f"No submission found for {', '.join(sorted(missing))} under {source}.")
+        with tempfile.TemporaryDirectory() as tmp:  # records the lesson in the gradebook, leaves notebooks/ alone
+            generate(lesson, Path(tmp))
+        submitted_root = grading_dir() / "submitted"
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each worker drives its own process
+            futures = {pool.submit(autograde_student, lesson, sub, submitted_root): sub for sub in subs}
+            for fut in tqdm(as_completed(futures), total=len(futures), desc=f"grading {lesson}", unit="student",
+                            disable=not progress):
+                try:
+                    results.append(fut.result())
+                except Exception as exc:  # autograde_student reports its own failures; this is the last net
+                    sub = futures[fut]
+                    results.append(StudentResult(student=sub.student, problems=sub.problems + [
+                        f"grading stopped on an unexpected error ({type(exc).__name__}: {str(exc)[:200]}); "
+                        "the rest of the class was graded"]))
+    finally:
+        found.close()
+    class_problems = list(found.problems)
     cells = grade_cells(lesson)
     reports = grading_dir() / "reports"
     everyone = _merge_previous(reports, lesson, results)
     grades_csv = write_grade_sheet(reports / f"{lesson}-grades.csv", lesson, cells, everyone)
-    problems_md = write_problems(reports / f"{lesson}-problems.md", lesson, everyone)
-    summary_md = write_summary(lesson, cells, everyone, reports)
-    return ClassReport(lesson, results, cells, grades_csv, problems_md, time.perf_counter() - start, summary_md)
+    try:
+        summary_md = write_summary(lesson, cells, everyone, reports)
+    except Exception as exc:  # the sheet and the problems page are written regardless
+        summary_md = None
+        class_problems.append(f"the class summary could not be drawn ({type(exc).__name__}: {exc})")
+    problems_md = write_problems(reports / f"{lesson}-problems.md", lesson, everyone, class_problems)
+    return ClassReport(lesson, results, cells, grades_csv, problems_md, time.perf_counter() - start, summary_md,
+                       class_problems)
+
+
+def _work_dir() -> Path:
+    """``grading/work/``: where an LMS zip is unpacked while grading (git-ignored, emptied afterwards)."""
+    path = grading_dir() / "work"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _merge_previous(reports: Path, lesson: str, results: list[StudentResult]) -> list[StudentResult]:

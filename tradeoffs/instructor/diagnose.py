@@ -6,6 +6,8 @@ from pathlib import Path
 
 import nbformat
 
+from .output_limits import CELL_BYTES, NOTEBOOK_BYTES, cuts_in, human
+
 HUGE_BYTES = 5 * 2**20
 LIMIT_NAMES = {
     "CellTimeoutError": "ran past the per-cell time limit ({timeout} s) and was stopped; it scored zero",
@@ -14,21 +16,27 @@ LIMIT_NAMES = {
 }
 
 
+def _meta(cell: nbformat.NotebookNode) -> dict:
+    meta = cell.metadata.get("nbgrader")
+    return meta if isinstance(meta, dict) else {}
+
+
 def _graded(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
-            if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade_id")}
+    """grade_id -> cell, for every cell with well-formed nbgrader metadata (anything else is skipped)."""
+    return {_meta(c)["grade_id"]: c for c in nb.cells if isinstance(_meta(c).get("grade_id"), str)
+            and _meta(c)["grade_id"]}
 
 
-def before_grading(submitted: Path, release: Path, folder: Path | None) -> list[str]:
-    """Problems visible in the submitted file itself: missing or edited graded cells, extras, size."""
+def before_grading(submitted: Path, release: Path) -> list[str]:
+    """Problems visible in the staged (normalised) file: edited locked cells, size.
+
+    Missing, duplicate and malformed graded cells are explained by :mod:`normalise`, extra files by
+    :mod:`collect`.
+    """
     problems: list[str] = []
     nb = nbformat.read(submitted, as_version=4)
     ref = nbformat.read(release, as_version=4)
     mine, theirs = _graded(nb), _graded(ref)
-    missing = [gid for gid in theirs if gid not in mine]
-    if missing:
-        problems.append(f"graded cells deleted: {', '.join(missing)} (restored from the release for grading; "
-                        "their answers score zero)")
     edited = [gid for gid, cell in theirs.items() if cell.metadata["nbgrader"].get("locked") and gid in mine
               and mine[gid].source.strip() != cell.source.strip()]
     if edited:
@@ -37,16 +45,11 @@ def before_grading(submitted: Path, release: Path, folder: Path | None) -> list[
     size = submitted.stat().st_size
     if size > HUGE_BYTES:
         problems.append(f"the notebook is {size / 2**20:.0f} MB, mostly outputs (outputs are cleared before grading)")
-    if folder is not None:
-        extras = sorted(p.name for p in folder.iterdir() if p.is_file() and p != submitted
-                        and not p.name.startswith(".") and p.suffix != ".ipynb")
-        if extras:
-            problems.append(f"extra files ignored: {', '.join(extras)}")
     return problems
 
 
 def after_grading(autograded: Path) -> list[str]:
-    """Problems seen while the notebook ran: timeouts, memory, crashes, errors at import."""
+    """Problems seen while the notebook ran: timeouts, memory, crashes, errors at import, outputs cut."""
     if not autograded.exists():
         return []
     nb = nbformat.read(autograded, as_version=4)
@@ -55,7 +58,7 @@ def after_grading(autograded: Path) -> list[str]:
     problems: list[str] = []
     first_error_seen = False
     for index, cell in enumerate(nb.cells):
-        meta = cell.metadata.get("nbgrader", {})
+        meta = _meta(cell)
         where = meta.get("grade_id") or f"cell {index + 1}"
         for out in cell.get("outputs", []):
             if out.get("output_type") != "error":
@@ -68,6 +71,11 @@ def after_grading(autograded: Path) -> list[str]:
             elif name in ("ModuleNotFoundError", "ImportError") and not first_error_seen:
                 problems.append(f"{where} failed to import: {out.get('evalue', '')[:120]}")
             first_error_seen = True
+    for index, produced in cuts_in(nb):
+        meta = _meta(nb.cells[index])
+        where = meta.get("grade_id") or f"cell {index + 1}"
+        problems.append(f"{where} printed {human(produced)} of output while grading; the graded notebook and "
+                        f"feedback keep at most {human(CELL_BYTES)} per cell and {human(NOTEBOOK_BYTES)} in all")
     seen, unique = set(), []
     for p in problems:
         if p not in seen:
