@@ -15,7 +15,7 @@ import pytest
 from tradeoffs.instructor.contract import check_lesson
 from tradeoffs.instructor.mutants import load_mutants
 from tradeoffs.instructor.release import generate
-from tradeoffs.lessons import all_lessons, release_notebook, source_notebook
+from tradeoffs.lessons import all_lessons, release_notebook, source_notebook, text_source
 
 LESSONS = all_lessons()
 GRADE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -94,6 +94,17 @@ def test_release_matches_fresh_generate_assignment(lesson, grading_tmp):
         assert committed.exists(), f"{committed} is missing: run `make release`"
         assert fresh.read_text() == committed.read_text(), \
             f"notebooks/{lesson} is out of date with solutions/: run `make release` and commit the result"
+        # nbgrader copies every other file of the source folder: the text source must not be one of them.
+        released = sorted(p.name for p in fresh.parent.rglob("*") if p.is_file())
+        assert f"{lesson}.py" not in released, f"the text source {lesson}.py was copied into the release"
+        assert released == sorted(p.name for p in committed.parent.rglob("*") if p.is_file())
+        bodies = [b.split("### END SOLUTION")[0] for b in text_source(lesson).read_text().split("### BEGIN SOLUTION")[1:]]
+        answers = [line.strip() for body in bodies for line in body.splitlines() if len(line.strip()) > 20]
+        for path in fresh.parent.rglob("*"):  # the notebook's own cells: test_release_has_no_solutions_...
+            if path.is_file() and path != fresh:
+                text = path.read_text(errors="replace")
+                leaked = [a for a in answers if a in text]
+                assert not leaked, f"{path.name} in the release holds solution text: {leaked[:3]}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

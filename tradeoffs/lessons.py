@@ -1,4 +1,5 @@
-"""Find lessons: folders ``solutions/NN-slug/NN-slug.ipynb`` (source) and ``notebooks/`` (release)."""
+"""Find lessons: folders ``solutions/NN-slug/`` holding the text source ``NN-slug.py`` and the nbgrader
+source notebook ``NN-slug.ipynb`` built from it, released to ``notebooks/NN-slug/``."""
 from __future__ import annotations
 
 import re
@@ -18,12 +19,13 @@ def release_dir() -> Path:
 
 
 def all_lessons() -> list[str]:
-    """Every lesson name (``NN-slug``) that has a source notebook, in order."""
+    """Every lesson name (``NN-slug``) that has a text source or a source notebook, in order."""
     root = solutions_dir()
     if not root.exists():
         return []
     return sorted(p.name for p in root.iterdir()
-                  if p.is_dir() and LESSON_DIR.match(p.name) and (p / f"{p.name}.ipynb").exists())
+                  if p.is_dir() and LESSON_DIR.match(p.name)
+                  and ((p / f"{p.name}.py").exists() or (p / f"{p.name}.ipynb").exists()))
 
 
 def resolve_lesson(name: str) -> str:
@@ -39,7 +41,13 @@ def resolve_lesson(name: str) -> str:
     raise ValueError(f"No lesson called {name!r}. Lessons: {', '.join(lessons) or '(none yet)'}.")
 
 
+def text_source(lesson: str) -> Path:
+    """The jupytext py:percent file authors edit (``solutions/NN-slug/NN-slug.py``)."""
+    return solutions_dir() / lesson / f"{lesson}.py"
+
+
 def source_notebook(lesson: str) -> Path:
+    """The nbgrader source notebook, generated from the text source by ``tradeoffs release``."""
     return solutions_dir() / lesson / f"{lesson}.ipynb"
 
 

@@ -1,4 +1,4 @@
-"""Regenerate the student release in ``notebooks/`` from the nbgrader source in ``solutions/``."""
+"""Build each lesson's nbgrader source notebook from its text source, then its release in ``notebooks/``."""
 from __future__ import annotations
 
 import shutil
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..lessons import all_lessons, release_dir, resolve_lesson
 from .nbgrader_cli import check, run_nbgrader
+from .sources import build_source_notebook
 
 
 def generate(lesson: str, out_dir: Path) -> Path:
@@ -18,10 +19,15 @@ def generate(lesson: str, out_dir: Path) -> Path:
 
 
 def release(lessons: list[str] | None = None) -> list[Path]:
-    """Release the given lessons (default: all) into ``notebooks/``; returns the release folders."""
+    """Release the given lessons (default: all) into ``notebooks/``; returns the release folders.
+
+    Each lesson's ``solutions/NN-slug/NN-slug.ipynb`` is first rebuilt from ``NN-slug.py``, so the text
+    source, the nbgrader source notebook and the release always come from one edit.
+    """
     names = [resolve_lesson(n) for n in lessons] if lessons else all_lessons()
     written = []
     for lesson in names:
+        build_source_notebook(lesson)
         with tempfile.TemporaryDirectory() as tmp:
             built = generate(lesson, Path(tmp))
             target = release_dir() / lesson

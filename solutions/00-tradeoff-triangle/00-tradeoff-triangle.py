@@ -1,0 +1,333 @@
+# %% [markdown]
+# # Lesson 00 — The tradeoff triangle
+#
+# Every machine-learning project spends three things and gets one back:
+#
+# | you want | you pay with |
+# | --- | --- |
+# | **performance** (accuracy, recall, RMSE...) | **training time** (hours until the model exists) and **cost** (dollars for the machines) |
+#
+# Better models usually cost more to train, and faster training usually costs more per hour.
+# There is no setting that wins on all three at once: the *No Free Lunch* theorem says that no
+# learning algorithm is best on every problem, and in practice no *configuration* is best on every
+# axis. What you *can* do is refuse options that are worse on every axis than some other option.
+# The options that survive form the **Pareto frontier**, and choosing among them is a business
+# decision, not a technical one.
+#
+# In this lesson you will
+#
+# 1. measure the training time of a few real models on real data (5,000 handwritten digits),
+# 2. turn seconds into dollars with a cloud price table, and write the billing rule yourself,
+# 3. find the Pareto-optimal options and plot the frontier,
+# 4. reason about which option to pick.
+#
+# Every number below is measured on *your* machine when you run the notebook, so your figures
+# will differ a little from your classmates'. The exercises are checked on what you computed,
+# not on someone else's timings.
+
+# %% tags=["parameters"]
+# Parameters (papermill can override them). None means automatic:
+# scale: ci, grade, laptop or full (laptop for you, grade when autograded)
+# device: cpu or cuda (CUDA when a GPU is present)
+scale = None
+device = None
+
+# %%
+import numpy as np
+import pandas as pd
+import matplotlib.pyplot as plt
+from sklearn.model_selection import train_test_split
+from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.metrics import accuracy_score
+
+import tradeoffs
+from tradeoffs.data import load_mnist
+from tradeoffs.meter import measure
+from tradeoffs.prices import price_table, hourly_rate
+from tradeoffs.plots import plot_frontier
+from tradeoffs.figures import record_figure
+
+cfg = tradeoffs.setup("00", scale=scale, device=device)
+
+# %% [markdown]
+# ## 1. Real models, real seconds
+#
+# We train four classifiers of very different size on MNIST digits and time each `fit` with the
+# course's cost meter, `tradeoffs.meter.measure`. It records wall-clock time (what the cloud bills),
+# CPU time (what your cores did) and peak memory, and writes one row to the course's results
+# ledger so that the capstone can compare every model you train in this course.
+
+# %%
+X, y = load_mnist()
+n = cfg.pick(ci=1200, grade=2500, laptop=5000)
+X_train, X_test, y_train, y_test = train_test_split(X[:n], y[:n], test_size=0.3, random_state=cfg.seed, stratify=y[:n])
+print(f"{len(X_train)} training images, {len(X_test)} test images, {X.shape[1]} pixels each")
+
+models = {
+    "k-NN (k=3)": KNeighborsClassifier(n_neighbors=3),
+    "logistic regression": LogisticRegression(max_iter=cfg.pick(ci=60, laptop=200)),
+    "random forest, 20 trees": RandomForestClassifier(n_estimators=20, random_state=cfg.seed, n_jobs=1),
+    "random forest, 200 trees": RandomForestClassifier(n_estimators=200, random_state=cfg.seed, n_jobs=1),
+}
+
+rows = []
+for name, model in models.items():
+    with measure(name, lesson="00") as run:
+        model.fit(X_train, y_train)
+    accuracy = accuracy_score(y_test, model.predict(X_test))
+    run.log(metric="accuracy", value=accuracy)
+    rows.append({"model": name, "accuracy": accuracy, "train_seconds": run.wall_s,
+                 "cpu_seconds": run.cpu_s, "peak_mem_mb": run.peak_mem_mb})
+    print(run)
+
+results = pd.DataFrame(rows)
+results
+
+# %% [markdown]
+# Look at the spread. The slowest model took many times longer to train than the fastest one;
+# is it many times better? Keep that question in mind.
+#
+# ## 2. From seconds to dollars
+#
+# Cloud machines are rented by the hour. The course ships a small, dated price table; your
+# instructor may edit it for your provider.
+
+# %%
+prices = price_table()
+prices[["provider", "vcpus", "gpus", "gpu_model", "usd_per_hour", "as_of"]]
+
+
+# %% [markdown]
+# **Training cost = hourly rate x hours of wall-clock time x number of machines.**
+#
+# One detail matters for short jobs: providers bill *per second* but with a **minimum billed
+# duration** for every machine you start (60 seconds on the big clouds). A 5-second job on
+# a machine billed with a one-minute minimum costs as much as a 60-second job.
+#
+# ### Exercise 1 (3 points): the billing rule
+#
+# Write `job_cost(seconds, usd_per_hour, n_instances=1, min_billed_seconds=60)` that returns the
+# dollar cost of a job that ran for `seconds` of wall-clock time on `n_instances` machines at
+# `usd_per_hour` each. Each machine is billed for at least `min_billed_seconds`.
+# A job on zero machines costs nothing. Raise a `ValueError` for negative seconds, rates or
+# instance counts: a cost model that silently accepts nonsense will produce nonsense budgets.
+
+# %% nbgrader={"grade": false, "grade_id": "job_cost", "locked": false, "schema_version": 3, "solution": true}
+def job_cost(seconds, usd_per_hour, n_instances=1, min_billed_seconds=60):
+    """Dollar cost of a job: every instance is billed max(seconds, minimum) at the hourly rate."""
+    ### BEGIN SOLUTION
+    if seconds < 0 or usd_per_hour < 0 or n_instances < 0 or min_billed_seconds < 0:
+        raise ValueError("seconds, usd_per_hour, n_instances and min_billed_seconds must be >= 0")
+    if n_instances == 0:
+        return 0.0
+    billed_seconds = max(seconds, min_billed_seconds)
+    return n_instances * usd_per_hour * billed_seconds / 3600.0
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_job_cost", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
+from math import isclose
+assert isclose(job_cost(3600, 2.0), 2.0), \
+    f"One hour at $2.00/h should cost $2.00, got {job_cost(3600, 2.0)!r}: the rate is per HOUR, and seconds must be converted."
+assert isclose(job_cost(7200, 1.5, n_instances=4), 12.0), \
+    f"Two hours on 4 machines at $1.50/h each is $12.00, got {job_cost(7200, 1.5, n_instances=4)!r}: every machine is billed."
+assert isclose(job_cost(30, 3.6), 0.06), \
+    f"A 30-second job is billed as 60 seconds (the minimum): 3.6 $/h x 60 s = $0.06, got {job_cost(30, 3.6)!r}."
+### BEGIN HIDDEN TESTS
+assert isclose(job_cost(30, 3.6, min_billed_seconds=0), 0.03), "With no minimum, a 30-second job is billed 30 seconds."
+assert isclose(job_cost(59.5, 7.2, n_instances=2), 0.24), "Each of the 2 machines is billed its own 60-second minimum."
+assert isclose(job_cost(90, 36.0, n_instances=3, min_billed_seconds=60), 2.7), "Past the minimum, billing is per second."
+assert job_cost(500, 2.0, n_instances=0) == 0, "A job on zero machines costs nothing."
+for bad in [dict(seconds=-1, usd_per_hour=1.0), dict(seconds=10, usd_per_hour=-1.0),
+            dict(seconds=10, usd_per_hour=1.0, n_instances=-2)]:
+    try:
+        job_cost(**bad)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"job_cost({bad}) should raise ValueError: negative inputs are mistakes, not costs.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now price every model we trained, on a small CPU instance and on a single-GPU instance.
+# (The GPU column assumes the same run time, which is not true; we measure GPU speed-ups in
+# later lessons. It shows how much the *rate* alone changes the bill.)
+
+# %%
+cpu_rate = hourly_rate("aws-m7i.large")
+gpu_rate = hourly_rate("aws-g5.xlarge")
+results["cost_usd"] = [job_cost(s, cpu_rate, min_billed_seconds=0) for s in results["train_seconds"]]
+results["cost_usd_min_billing"] = [job_cost(s, cpu_rate) for s in results["train_seconds"]]
+results["cost_usd_gpu_rate"] = [job_cost(s, gpu_rate, min_billed_seconds=0) for s in results["train_seconds"]]
+cost_spread = results["cost_usd"].max() / results["cost_usd"].min()
+record_figure("00.cost_spread", cost_spread)
+results.round(6)
+
+
+# %% [markdown]
+# With a one-minute minimum, all of these short jobs cost exactly the same: for small
+# experiments the billing rule, not the model, decides the bill. That is why people batch many
+# small experiments onto one machine.
+#
+# ## 3. The Pareto frontier
+#
+# Option **A dominates** option **B** when A is at least as good as B on every objective and
+# strictly better on at least one. An option that no other option dominates is
+# **Pareto-optimal**; together they form the frontier. Every dominated option can be dropped
+# without regret, whatever your priorities are.
+#
+# ### Exercise 2 (4 points): find the Pareto-optimal options
+#
+# Write `pareto_optimal(df, maximize, minimize)` that returns a boolean `pd.Series` (same index as
+# `df`) that is `True` for every Pareto-optimal row. `maximize` and `minimize` are lists of column
+# names (either may be empty), so the function must work for any number of objectives. Two
+# identical rows do not dominate each other.
+
+# %% nbgrader={"grade": false, "grade_id": "pareto_optimal", "locked": false, "schema_version": 3, "solution": true}
+def pareto_optimal(df, maximize, minimize):
+    """True for the rows of df that no other row dominates."""
+    ### BEGIN SOLUTION
+    # Turn every objective into "bigger is better".
+    scores = pd.concat([df[c] for c in maximize] + [-df[c] for c in minimize], axis=1).to_numpy(dtype=float)
+    optimal = []
+    for i in range(len(scores)):
+        at_least_as_good = (scores >= scores[i]).all(axis=1)
+        strictly_better = (scores > scores[i]).any(axis=1)
+        optimal.append(not (at_least_as_good & strictly_better).any())
+    return pd.Series(optimal, index=df.index)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_pareto_optimal", "locked": true, "points": 4.0, "schema_version": 3, "solution": false}
+toy = pd.DataFrame({"option": ["A", "B", "C", "D"], "accuracy": [0.90, 0.95, 0.93, 0.80],
+                    "cost": [1.0, 10.0, 12.0, 0.5]}, index=[10, 11, 12, 13])
+got = pareto_optimal(toy, maximize=["accuracy"], minimize=["cost"])
+assert isinstance(got, pd.Series), f"Return a pandas Series of booleans, got {type(got).__name__}."
+assert list(got.index) == list(toy.index), "Keep the DataFrame's index so the result lines up with the rows."
+assert list(got.astype(bool)) == [True, True, False, True], (
+    f"Expected A, B and D on the frontier and C dominated (B is cheaper AND more accurate than C); got {list(got)}.")
+### BEGIN HIDDEN TESTS
+twins = pd.DataFrame({"acc": [0.9, 0.9, 0.8], "cost": [1.0, 1.0, 1.0]})
+assert list(pareto_optimal(twins, ["acc"], ["cost"]).astype(bool)) == [True, True, False], \
+    "Identical options do not dominate each other; a row that is only equal on every objective is not beaten."
+tie = pd.DataFrame({"acc": [0.9, 0.9], "cost": [1.0, 2.0]})
+assert list(pareto_optimal(tie, ["acc"], ["cost"]).astype(bool)) == [True, False], \
+    "Equal accuracy but higher cost is dominated (at least as good everywhere, strictly better somewhere)."
+three = pd.DataFrame({"acc": [0.90, 0.90, 0.85, 0.92], "cost": [2.0, 2.0, 1.0, 3.0],
+                      "latency": [5.0, 9.0, 9.0, 9.5]})
+assert list(pareto_optimal(three, ["acc"], ["cost", "latency"]).astype(bool)) == [True, False, True, True], \
+    "With three objectives every column counts: option 1 loses to option 0 on latency alone."
+only_min = pd.DataFrame({"cost": [3.0, 1.0, 2.0]})
+assert list(pareto_optimal(only_min, [], ["cost"]).astype(bool)) == [False, True, False], \
+    "With one objective to minimise, only the cheapest option is Pareto-optimal."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Apply it to the models you measured: accuracy up, training cost down.
+
+# %%
+results["pareto"] = pareto_optimal(results, maximize=["accuracy"], minimize=["train_seconds"])
+record_figure("00.frontier_size", results["pareto"].sum())
+ax = plot_frontier(results, x="train_seconds", y="accuracy", label="model", on_front=results["pareto"],
+                   logx=True, title="Accuracy vs training time (measured on this machine)")
+plt.show()
+results[["model", "accuracy", "train_seconds", "cost_usd", "pareto"]]
+
+
+# %% [markdown]
+# ### Exercise 3 (2 points): a number from your own run
+#
+# A product manager asks for "the cheapest model that is within one accuracy point of the best
+# one". Write `cheapest_within(table, tolerance_pts=1.0)` that returns the `model` name of the
+# row with the lowest `cost_usd` among the rows whose `accuracy` is at most `tolerance_pts`
+# accuracy **points** below the best row (one point is 0.01 of accuracy). Then apply it to
+# **your measured `results` table**.
+
+# %% nbgrader={"grade": false, "grade_id": "cheapest_within", "locked": false, "schema_version": 3, "solution": true}
+def cheapest_within(table, tolerance_pts=1.0):
+    """Name of the cheapest model whose accuracy is within tolerance_pts points of the best."""
+    ### BEGIN SOLUTION
+    close_enough = table[table["accuracy"] >= table["accuracy"].max() - tolerance_pts / 100 - 1e-12]
+    return close_enough.sort_values("cost_usd").iloc[0]["model"]
+    ### END SOLUTION
+
+cheapest_within_1pt = cheapest_within(results)
+print(f"cheapest model within 1 point of the best: {cheapest_within_1pt}")
+
+# %% nbgrader={"grade": true, "grade_id": "test_cheapest_within", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
+menu = pd.DataFrame({"model": ["small", "medium", "large"], "accuracy": [0.900, 0.935, 0.940],
+                     "cost_usd": [0.10, 0.50, 2.00]})
+assert cheapest_within(menu) == "medium", (
+    f"'medium' is 0.5 points below the best and 4x cheaper than 'large'; got {cheapest_within(menu)!r}.")
+assert cheapest_within(menu, tolerance_pts=5) == "small", \
+    "With a 5-point tolerance 'small' (4 points below the best) qualifies and is the cheapest."
+### BEGIN HIDDEN TESTS
+assert cheapest_within(menu, tolerance_pts=0) == "large", "With zero tolerance only the best model qualifies."
+shuffled = pd.DataFrame({"model": ["b", "a", "c", "d"], "accuracy": [0.80, 0.97, 0.965, 0.70],
+                         "cost_usd": [0.01, 9.0, 3.0, 0.001]})
+assert cheapest_within(shuffled, 1.0) == "c", "Tolerance is in accuracy points: 1 point = 0.01."
+assert cheapest_within(shuffled, 30) == "d", "A 30-point tolerance lets every model in; the cheapest wins."
+_best = results["accuracy"].max()
+_ok = results[results["accuracy"] >= _best - 0.01 - 1e-12]
+assert cheapest_within_1pt == _ok.sort_values("cost_usd").iloc[0]["model"], \
+    "cheapest_within_1pt should be cheapest_within applied to your measured results table."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 4. Checkpoint
+#
+# ### Exercise 4 (1 point): dominance
+#
+# A team measured three models: **A** scores 0.90 and costs \$1 per training run; **B** scores
+# 0.93 and costs \$10; **C** scores 0.92 and costs \$15. Which statement is true?
+#
+# - **(a)** C should be kept as an option because it is more accurate than A.
+# - **(b)** C is dominated by B, so on these two criteria C is never the right choice.
+# - **(c)** A is dominated because it is the least accurate.
+# - **(d)** A frontier always contains exactly one best model.
+#
+# Set `checkpoint_dominance` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_dominance", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_dominance = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_dominance", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_dominance, str) and checkpoint_dominance.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+assert checkpoint_dominance.strip().lower() == "b", \
+    "Check each option against the definition: who is at least as good on both accuracy and cost?"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 5 (2 points, graded by your instructor): make the call
+#
+# Your team retrains its digit classifier every night on a machine like the `aws-m7i.large` in the
+# price table. Using **your measured table** above, which model would you deploy, and why? Quote
+# at least two of your numbers (accuracy, seconds or dollars), name what you give up, and say
+# what would make you change your mind (for example: ten times more data, or a hard deadline).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_choice", "locked": false, "points": 2.0, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# Model answer (rubric: 1 point for a choice on the frontier justified with at least two measured
+# numbers, 1 point for naming the cost of the choice and a condition that would change it).
+#
+# Example: "Logistic regression: 0.90 accuracy for about 1 s of training (a fraction of a cent)
+# versus 0.95 for the 200-tree forest at about 8 s. Nightly retraining makes both negligible in
+# dollars, so I would deploy the forest: the 5-point gain is worth more than seconds. With 100x
+# more data the forest's training time grows much faster, and if the job had to finish in a
+# fixed window I would revisit the 20-tree forest, which sits on the frontier between them."
+# ### END SOLUTION
+
+# %% [markdown]
+# ## Summary
+#
+# - Cost is **rate x time x machines**, with billing rules (minimums) that dominate short jobs.
+# - The **Pareto frontier** removes every option that is worse on all axes; what remains is a
+#   real tradeoff that only the business need can settle.
+# - Every later lesson measures one corner of the triangle and adds its models to the course
+#   ledger (`results/ledger.csv`), so the capstone can draw the whole course's frontier.

@@ -1,0 +1,976 @@
+# %% [markdown]
+# # Lesson 07 — Compression: pruning, quantization, distillation
+#
+# A trained model is paid for twice: once to train it, and then **every time it answers a request**.
+# At serving time three numbers matter:
+#
+# | you want | measured as |
+# | --- | --- |
+# | **small** (cheap to store, ship to phones, fit in cache) | bytes of the saved checkpoint |
+# | **fast** (latency per request, requests per second per core) | milliseconds per call, batch 1 and batch 256 |
+# | **accurate** | test accuracy |
+#
+# Compression trades a little of the third for a lot of the first two. There are three families,
+# and they fail in different ways:
+#
+# 1. **Pruning** sets weights to zero (unstructured) or removes whole neurons (structured).
+# 2. **Quantization** stores and computes with 8-bit integers instead of 32-bit floats.
+# 3. **Distillation** trains a much smaller *student* to imitate a big *teacher*.
+#
+# The famous reference point is DistilBERT (Sanh et al., 2019): **40% smaller, 60% faster, and
+# 97% of BERT's performance** on the GLUE benchmark. In this lesson you measure the same kind of
+# claim yourself, on a wide MLP trained on 5,000 real MNIST digits, on your own CPU.
+#
+# What you will see (and must not take on faith): zeros alone do not make a dense model faster;
+# int8 is about 4x smaller but only faster where the right kernels exist and the batch is big
+# enough; a student is only as good as what the teacher adds beyond the labels.
+
+# %% tags=["parameters"]
+# Parameters (papermill can override them). None means automatic:
+# scale: ci, grade, laptop or full (laptop for you, grade when autograded)
+# device: cpu or cuda (CUDA when a GPU is present)
+scale = None
+device = None
+
+# %%
+import copy
+import hashlib
+import warnings
+
+import torch  # imported before tradeoffs.setup so that setup seeds it
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils import prune
+
+import numpy as np
+import pandas as pd
+import matplotlib.pyplot as plt
+from sklearn.model_selection import train_test_split
+from tqdm.auto import tqdm
+
+import tradeoffs
+from tradeoffs.data import load_mnist
+from tradeoffs.meter import measure
+from tradeoffs.plots import plot_frontier
+from tradeoffs.figures import record_figure
+from tradeoffs.paths import cache_dir
+from tradeoffs.modelsize import (serialized_size, compressed_size, count_parameters, latency,
+                                 import_torchao_quietly)
+
+torchao = import_torchao_quietly()  # silences torchao's import-time notes about optional CUDA extensions
+from torchao.quantization import quantize_, Int8DynamicActivationInt8WeightConfig, Int8WeightOnlyConfig
+
+cfg = tradeoffs.setup("07", scale=scale, device=device)
+THREADS = 1
+torch.set_num_threads(THREADS)  # one CPU thread for training and timing: fair comparisons, steady on shared machines
+
+# %% [markdown]
+# ## 1. The baseline: a wide MLP, and how to measure it
+#
+# We split the 5,000 digits 80/20 (stratified), then train a wide two-hidden-layer MLP. At the
+# default `laptop` scale it has about 5.8 million parameters: big enough that its matrix
+# multiplications dominate the run time, which is when compression can show real latency wins.
+# The trained weights are cached under `tradeoffs.paths.cache_dir()`, so a second run of the
+# notebook loads them instead of training again.
+#
+# All compression below happens on the CPU (the int8 kernels we use are CPU kernels); training
+# uses `cfg.device`, which is the CPU unless you have a GPU.
+
+# %%
+X_all, y_all = load_mnist()
+n_images = cfg.pick(ci=1500, grade=2500, laptop=5000)
+X_tr, X_te, y_tr, y_te = train_test_split(X_all[:n_images], y_all[:n_images], test_size=0.2,
+                                          random_state=cfg.seed, stratify=y_all[:n_images])
+X_train, y_train = torch.tensor(X_tr), torch.tensor(y_tr)
+X_test, y_test = torch.tensor(X_te), torch.tensor(y_te)
+
+hidden = cfg.pick(ci=256, grade=512, laptop=2048)
+teacher_widths = [784, hidden, hidden, 10]
+teacher_epochs = cfg.pick(ci=1, grade=2, laptop=3, full=6)
+BATCH = 128
+print(f"{len(X_train)} training and {len(X_test)} test images; baseline widths {teacher_widths}")
+
+
+def make_mlp(widths):
+    """Linear layers of the given widths with ReLU between them (none after the last)."""
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(nn.Linear(widths[i], widths[i + 1]))
+        if i < len(widths) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def train(model, X, y, steps, lr=1e-3, loss_fn=None, teacher_logits=None, keep_zeros=False, seed=0, desc="training"):
+    """Adam on shuffled mini-batches for `steps` steps; returns the model on the CPU in eval mode.
+
+    loss_fn(student_logits, teacher_logits, labels) replaces cross-entropy when given (distillation).
+    keep_zeros=True keeps every weight that is exactly zero at zero (fine-tuning a pruned model).
+    """
+    dev = cfg.device
+    model = model.to(dev).train()
+    X, y = X.to(dev), y.to(dev)
+    teacher_logits = teacher_logits.to(dev) if teacher_logits is not None else None
+    masks = {n: (p != 0) for n, p in model.named_parameters()} if keep_zeros else {}
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed)
+    order, pos = torch.randperm(len(X), generator=gen), 0
+    for _ in tqdm(range(steps), desc=desc, leave=False, disable=steps < 50):
+        if pos + BATCH > len(X):
+            order, pos = torch.randperm(len(X), generator=gen), 0
+        idx = order[pos:pos + BATCH].to(dev)
+        pos += BATCH
+        logits = model(X[idx])
+        if loss_fn is None:
+            loss = F.cross_entropy(logits, y[idx])
+        else:
+            loss = loss_fn(logits, teacher_logits[idx], y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if masks:
+            with torch.no_grad():
+                for n, p in model.named_parameters():
+                    p.mul_(masks[n])
+    return model.cpu().eval()
+
+
+@torch.inference_mode()
+def accuracy(model, X=X_test, y=y_test):
+    return (model(X).argmax(dim=1) == y).float().mean().item()
+
+
+def steps_for(epochs, n=len(X_train)):
+    return int(epochs * -(-n // BATCH))
+
+
+def train_or_load(widths, epochs, seed=cfg.seed):
+    """Train the baseline, or load it from the cache when these exact settings were trained before."""
+    settings = (widths, epochs, seed, n_images, BATCH, THREADS, torch.__version__)
+    key = hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
+    path = cache_dir() / f"07-baseline-{key}.pt"
+    torch.manual_seed(seed)
+    model = make_mlp(widths)
+    if path.exists():
+        model.load_state_dict(torch.load(path, weights_only=True))
+        print(f"loaded cached baseline from {path}")
+        return model.eval()
+    model = train(model, X_train, y_train, steps=steps_for(epochs), seed=seed, desc="baseline")
+    torch.save(model.state_dict(), path)
+    print(f"trained the baseline and cached it at {path}")
+    return model
+
+
+# %% [markdown]
+# How we measure, once for every variant in this lesson:
+#
+# - **size**: `serialized_size(model)` = bytes of `torch.save(model.state_dict())`, what a checkpoint
+#   costs on disk; `compressed_size` is the same after zlib (a zipped checkpoint);
+# - **latency**: `latency(model, x, threads=1)` runs a few warm-up calls, then times many calls one
+#   by one and reports the **median** (and p10/p90). The median ignores the occasional call that
+#   another process slowed down; p90/p10 shows how noisy the machine was. The number of PyTorch
+#   threads is **fixed** (one thread) for every measurement, so variants are compared under the same
+#   conditions, never one with 8 threads against one with 2. We time batch 1 (one request) and
+#   batch 256 (offline scoring, or a busy server that batches requests).
+# - **which clock**: each call is timed twice, by the wall clock and by the CPU time of the calling
+#   thread. With one PyTorch thread, every kernel runs in the calling thread, so its CPU time is the
+#   work the call did, *excluding* the moments when another program held the core. On a quiet
+#   laptop the two agree. On a shared machine (a cloud notebook, a CI runner, a course server with
+#   many users) the wall-clock median can be several times the real cost and changes from run to
+#   run, while the CPU time barely moves. So the `latency_*` columns below are **medians of the
+#   thread's CPU time** (the latency you get on a dedicated core), and `wall_b256_ms` shows the
+#   wall clock next to it so that you can see how busy your machine was.
+# - every variant gets a row in the course's results ledger with its size and latency.
+#
+# Wall-clock numbers differ between machines and between runs; nothing graded depends on them.
+
+# %%
+REPEATS_B1 = cfg.pick(ci=5, grade=10, laptop=40)
+REPEATS_BIG = cfg.pick(ci=3, grade=5, laptop=15)
+x_one, x_big = X_test[:1], X_test[:256].contiguous()
+variants = []
+
+
+def add_variant(name, family, model, run, params):
+    """Measure accuracy, size and latency of `model`, add a row to `variants` and to the ledger."""
+    acc = accuracy(model)
+    size = serialized_size(model)
+    lat1 = latency(model, x_one, repeats=REPEATS_B1, threads=THREADS, max_time_s=5)
+    latb = latency(model, x_big, repeats=REPEATS_BIG, threads=THREADS, max_time_s=10)
+    run.log(metric="accuracy", value=acc, size_bytes=size, latency_ms=lat1.cpu_median_ms,
+            latency_b256_ms=latb.cpu_median_ms, wall_b1_ms=lat1.median_ms, wall_b256_ms=latb.median_ms,
+            params=params, family=family)
+    row = {"variant": name, "family": family, "accuracy": acc, "params": params, "size_bytes": size,
+           "latency_b1_ms": lat1.cpu_median_ms, "latency_b256_ms": latb.cpu_median_ms,
+           "wall_b256_ms": latb.median_ms}
+    variants.append(row)
+    print(f"{name:26s} acc {acc:.4f} {size / 1e6:7.2f} MB | batch 1: {lat1.cpu_median_ms:7.3f} ms | "
+          f"batch {latb.batch_size}: {latb.cpu_median_ms:8.2f} ms (wall {latb.median_ms:8.2f} ms, "
+          f"wall p90/p10 {latb.spread:4.1f}, CPU p90/p10 {latb.cpu_spread:4.2f})")
+    return row
+
+
+with measure("07 fp32 baseline MLP", lesson="07") as run:
+    teacher = train_or_load(teacher_widths, teacher_epochs)
+base_params = count_parameters(teacher)
+base = add_variant("fp32 baseline", "baseline", teacher, run, base_params)
+print(f"{base_params:,} parameters, {base['size_bytes']:,} bytes "
+      f"({base['size_bytes'] / base_params:.3f} bytes per parameter: float32 is 4)")
+
+
+# %% [markdown]
+# About 4 bytes per parameter: the checkpoint *is* the float32 weights, plus a little bookkeeping.
+# Batch 256 takes far less than 256 times the batch-1 latency: one big matrix multiplication uses
+# the CPU's vector units much better than 256 small ones. Keep both numbers in mind: a compression
+# trick can help one and not the other.
+#
+# ## 2. Pruning
+#
+# ### 2.1 Unstructured magnitude pruning
+#
+# The simplest idea: most weights of a trained network are small; set the smallest ones to zero.
+# **Global** magnitude pruning ranks the absolute values of *all* weights of *all* layers together
+# and zeroes the smallest fraction, so layers with many unimportant weights lose more of them.
+# (Layer-wise pruning removes the same fraction from every layer, including small layers that
+# cannot afford it.)
+#
+# `torch.nn.utils.prune` implements this with a *re-parametrisation*: after
+# `prune.global_unstructured(...)`, each pruned layer keeps its original tensor as `weight_orig`,
+# a 0/1 `weight_mask` buffer, and a forward pre-hook that computes `weight = weight_orig * weight_mask`
+# before every call. That is handy while fine-tuning, but it *doubles* the checkpoint. Calling
+# `prune.remove(module, "weight")` makes the pruning **permanent**: it writes the masked tensor
+# back into an ordinary `weight` parameter and deletes the rest.
+#
+# ### Exercise 1 (2 points): measure sparsity
+#
+# Write `sparsity(model)`: the fraction of entries that are exactly zero among the **weights of every
+# `nn.Linear` layer** of `model` (biases excluded), counted over all those layers together (total
+# zeros / total weights, not an average of per-layer fractions). It must also work on a model whose
+# pruning is not yet permanent: read each layer's `weight` attribute, which is the masked tensor.
+
+# %% nbgrader={"grade": false, "grade_id": "sparsity", "locked": false, "schema_version": 3, "solution": true}
+def sparsity(model):
+    """Fraction of zero entries over the weights of every nn.Linear layer in model."""
+    ### BEGIN SOLUTION
+    zeros, total = 0, 0
+    for module in model.modules():
+        if isinstance(module, nn.Linear):
+            weight = module.weight
+            zeros += int((weight == 0).sum())
+            total += weight.numel()
+    return zeros / total if total else 0.0
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_sparsity", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
+_toy = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+with torch.no_grad():
+    _toy[0].weight.copy_(torch.tensor([[0., 1., 0., 2.], [3., 0., 0., 0.], [0., 0., 0., 4.]]))  # 8 of 12 are zero
+    _toy[2].weight.copy_(torch.tensor([[1., 2., 3.], [0., 5., 6.]]))                           # 1 of 6 is zero
+    _toy[0].bias.zero_()
+    _toy[2].bias.zero_()
+_s = sparsity(_toy)
+assert isinstance(_s, float) or (hasattr(_s, "item") and _s.numel() == 1), f"Return a number, got {type(_s).__name__}."
+assert abs(float(_s) - 9 / 18) < 1e-9, (
+    f"Expected 9/18 = 0.5 (8 zeros in the 12 weights of layer 0 plus 1 in the 6 of layer 2; the all-zero biases "
+    f"do not count), got {float(_s)!r}. Count zeros and weights over ALL Linear layers together.")
+### BEGIN HIDDEN TESTS
+torch.manual_seed(3)
+_nested = nn.Sequential(nn.Sequential(nn.Linear(10, 20), nn.ReLU()), nn.Linear(20, 5))
+_nested[0][0].weight.data[:, :5] = 0.0   # 100 of 200 zeros
+_nested[1].weight.data[:2] = 0.0         # 40 of 100 zeros
+assert abs(float(sparsity(_nested)) - 140 / 300) < 1e-9, \
+    "Layers inside nested containers count too, and the fraction is total zeros over total weights."
+prune.l1_unstructured(_nested[1], "weight", amount=0.8)   # masks not yet permanent: 80 of 100 zeros
+assert abs(float(sparsity(_nested)) - 180 / 300) < 1e-9, \
+    "On a model whose pruning is not permanent yet, the layer's `weight` attribute (masked) holds the zeros."
+assert float(sparsity(nn.Sequential(nn.Linear(3, 3)))) < 0.01, "A freshly initialised layer has (almost) no zeros."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (3 points): global magnitude pruning, made permanent
+#
+# Write `global_magnitude_prune(model, amount)` that prunes the weights of every `nn.Linear` layer of
+# `model` **globally** by magnitude (the `amount` fraction of all those weights with the smallest
+# absolute values become zero; biases untouched), makes the pruning **permanent** (no `weight_orig`,
+# no `weight_mask`, no hooks left) and returns the model. Pruning in place is fine; the lesson calls it
+# on copies. `prune.global_unstructured` with `prune.L1Unstructured` and then `prune.remove` do it in
+# a few lines; a hand-written threshold is fine too.
+
+# %% nbgrader={"grade": false, "grade_id": "global_magnitude_prune", "locked": false, "schema_version": 3, "solution": true}
+def global_magnitude_prune(model, amount):
+    """Zero the `amount` fraction of smallest-magnitude Linear weights (ranked globally); permanent."""
+    ### BEGIN SOLUTION
+    targets = [(module, "weight") for module in model.modules() if isinstance(module, nn.Linear)]
+    prune.global_unstructured(targets, pruning_method=prune.L1Unstructured, amount=amount)
+    for module, name in targets:
+        prune.remove(module, name)
+    return model
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_global_magnitude_prune", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
+torch.manual_seed(1)
+_m = nn.Sequential(nn.Linear(20, 30), nn.ReLU(), nn.Linear(30, 10))
+with torch.no_grad():
+    _m[2].weight.mul_(3.0)   # layer 2 starts with larger weights than layer 0
+_orig = copy.deepcopy(_m)
+_dense_bytes = serialized_size(_m)
+_p = global_magnitude_prune(_m, 0.6)
+assert isinstance(_p, nn.Module), "Return the pruned model."
+_w = [_p[0].weight.detach(), _p[2].weight.detach()]
+_zeros = sum(int((w == 0).sum()) for w in _w)
+assert abs(_zeros - 0.6 * 900) <= 1, f"60% of the 900 weights (540) should be zero, found {_zeros}."
+_keys = list(_p.state_dict().keys())
+assert not any(k.endswith("_orig") or k.endswith("_mask") for k in _keys), (
+    f"Pruning must be permanent: the state dict still has {[k for k in _keys if 'orig' in k or 'mask' in k]}. "
+    "Call prune.remove(module, 'weight') on each pruned layer; otherwise the checkpoint stores the weights twice.")
+assert serialized_size(_p) == _dense_bytes, (
+    f"A permanently pruned model saves to exactly as many bytes as the dense one ({_dense_bytes}), "
+    f"got {serialized_size(_p)}: zeros in a dense tensor still take 4 bytes each.")
+### BEGIN HIDDEN TESTS
+assert all(len(mod._forward_pre_hooks) == 0 for mod in _p.modules()), \
+    "No pruning hooks may remain once pruning is permanent."
+_ow = [_orig[0].weight.detach().abs(), _orig[2].weight.detach().abs()]
+_pruned_mag = torch.cat([o[w == 0] for o, w in zip(_ow, _w)])
+_kept_mag = torch.cat([o[w != 0] for o, w in zip(_ow, _w)])
+assert _pruned_mag.max() <= _kept_mag.min(), \
+    "Global pruning ranks all layers together: every pruned weight must be smaller than every kept weight."
+assert torch.equal(_p[0].bias, _orig[0].bias) and torch.equal(_p[2].bias, _orig[2].bias), "Biases are not pruned."
+assert all(torch.equal(w[w != 0], o[w != 0]) for w, o in zip(_w, [_orig[0].weight, _orig[2].weight])), \
+    "Kept weights keep their values."
+torch.manual_seed(4)
+_m2 = nn.Sequential(nn.Linear(50, 40), nn.ReLU(), nn.Linear(40, 40), nn.ReLU(), nn.Linear(40, 3))
+_p2 = global_magnitude_prune(_m2, 0.9)
+_n2 = 50 * 40 + 40 * 40 + 40 * 3
+assert abs(sum(int((mod.weight == 0).sum()) for mod in _p2.modules() if isinstance(mod, nn.Linear)) - 0.9 * _n2) <= 1, \
+    "The amount is a fraction of all Linear weights together."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 2.2 How much can we prune? Accuracy before and after a short fine-tune
+#
+# Right after pruning, accuracy drops (the network lost weights it was using); a **short
+# fine-tune** with the zeros held at zero lets the surviving weights compensate.
+# `train(..., keep_zeros=True)` multiplies every weight by its 0/1 mask after each optimizer step,
+# which is exactly what `prune`'s `weight_orig * weight_mask` does during training.
+#
+# We prune **gradually**: 50%, then 80%, 90% and 95% of all weights, each step starting from the
+# previous fine-tuned model (the zeros already there have the smallest magnitudes, so pruning "to
+# 80%" keeps them and adds more). Cutting 90% in one shot removes weights the network still relies
+# on all at once; a gradual schedule (Zhu & Gupta, 2017) lets it move the work to the survivors in
+# between, and loses less accuracy for the same final sparsity and a similar number of fine-tuning
+# steps. The table shows each step's accuracy right after pruning and after its fine-tune.
+
+# %%
+sparsities = cfg.pick(ci=[0.5, 0.9], grade=[0.5, 0.9], laptop=[0.5, 0.8, 0.9, 0.95])
+finetune_steps = cfg.pick(ci=2, grade=8, laptop=40, full=100)
+base_acc = base["accuracy"]
+pruned_models, prune_rows = {}, []
+model = teacher
+for s in sparsities:
+    with measure(f"07 pruned {s:.0%} + fine-tune", lesson="07") as run:
+        model = global_magnitude_prune(copy.deepcopy(model), s)
+        acc_before = accuracy(model)
+        model = train(model, X_train, y_train, steps=finetune_steps, lr=1e-3, keep_zeros=True,
+                      seed=cfg.seed + int(100 * s), desc=f"fine-tune {s:.0%}")
+    pruned_models[s] = model
+    row = add_variant(f"pruned {s:.0%}", "unstructured pruning", model, run, base_params)
+    row.update(acc_before_finetune=acc_before, measured_sparsity=sparsity(model),
+               compressed_bytes=compressed_size(model))
+    prune_rows.append(row)
+
+prune_table = pd.DataFrame(prune_rows)[["variant", "measured_sparsity", "acc_before_finetune", "accuracy",
+                                        "size_bytes", "compressed_bytes", "latency_b256_ms"]]
+prune_table.insert(2, "drop_before_pts", 100 * (base_acc - prune_table["acc_before_finetune"]))
+prune_table.insert(4, "drop_after_pts", 100 * (base_acc - prune_table["accuracy"]))
+sparse90 = pruned_models[0.9]
+record_figure("07.sparse90_accuracy_drop_pts", 100 * (base_acc - accuracy(sparse90)))
+prune_table.round(4)
+
+# %% [markdown]
+# Read the table from left to right (one test image is 0.1 points at laptop scale, so differences
+# of a few tenths are within noise). A wide network trained on easy data is heavily
+# over-parameterised: half of its weights can go with essentially no loss. Each further cut hurts
+# more right after pruning, and a short fine-tune recovers most, though not always all, of it: the
+# last few percent of weights are the expensive ones. How much a longer fine-tune buys back is
+# your budget decision (try `finetune_steps` larger at `full` scale).
+#
+# Now the catch. Compare `size_bytes` and `latency_b256_ms` with the baseline: **identical size,
+# and about the same latency**. The pruned weights are still stored as float32 zeros, and a dense
+# matrix multiplication multiplies `0 * x` exactly as fast as any other product. Unstructured
+# sparsity pays off only when something *skips* the zeros:
+#
+# - **storage**: compression (zlib, the `compressed_bytes` column) or a sparse format that stores only
+#   the non-zero values and their positions;
+# - **compute**: sparse kernels, which on CPUs need very high sparsity (often > 95%) and
+#   irregular-access-friendly sizes to beat a tuned dense kernel, or hardware with structured
+#   sparsity support (e.g. 2:4 sparsity on recent NVIDIA GPUs).
+#
+# Let us measure the storage side precisely on the 90% model.
+
+# %%
+dense_state = sparse90.state_dict()
+with warnings.catch_warnings():   # silence only the "CSR support is in beta" notice
+    warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+    csr_state = {k: (v.to_sparse_csr() if v.dim() == 2 else v) for k, v in dense_state.items()}
+storage = pd.DataFrame([
+    {"format": "dense float32 (torch.save)", "bytes": serialized_size(dense_state)},
+    {"format": "dense float32, zlib-compressed", "bytes": compressed_size(dense_state)},
+    {"format": "CSR sparse tensors (torch.save)", "bytes": serialized_size(csr_state)},
+    {"format": "CSR sparse tensors, zlib-compressed", "bytes": compressed_size(csr_state)},
+    {"format": "baseline dense, zlib-compressed", "bytes": compressed_size(teacher)},
+])
+storage["vs dense"] = storage["bytes"] / storage["bytes"].iloc[0]
+print(f"measured sparsity of the 90% model: {sparsity(sparse90):.4f}")
+storage.round(3)
+
+
+# %% [markdown]
+# The dense baseline hardly compresses at all (random-looking float mantissas have no redundancy),
+# while the 90%-sparse model compresses by a large factor. A CSR tensor stores each non-zero as a
+# 4-byte value plus an 8-byte (int64) column index, so at 10% density it costs about
+# 0.1 x 12 = 1.2 bytes per weight instead of 4: smaller, but not 10x smaller. Sparse storage pays
+# per non-zero, and at moderate sparsity the index overhead eats most of the gain.
+#
+# ### 2.3 Structured pruning: remove whole neurons
+#
+# To make the *dense* computation smaller, remove whole hidden neurons: a row of the layer's weight
+# matrix, its bias entry, and the matching column of the next layer. Then the matrices really are
+# smaller and every kernel benefits. We rank the neurons of each hidden layer by the L2 norm of their
+# incoming weights (`prune.ln_structured(..., n=2, dim=0)`) and keep the strongest half.
+#
+# A subtle point. `ln_structured` zeroes the weight *row* of a removed neuron but not its bias, so
+# the neuron still outputs the constant `relu(bias)`, and the next layer still receives it. If we just
+# delete the neuron, the next layer loses that constant input and the network computes something
+# else. The fix is exact: fold the constant into the next layer's bias,
+# `next.bias += next.weight[:, removed] @ relu(bias[removed])`.
+
+# %%
+def shrink_hidden_layers(model, keep_fraction):
+    """A physically smaller copy of an MLP: keep the strongest `keep_fraction` of each hidden layer's neurons.
+
+    Returns (masked_reference, shrunk): the same network with pruned rows zeroed in place (same shapes),
+    and the shrunk network, which computes exactly the same function.
+    """
+    masked = copy.deepcopy(model)
+    linears = [m for m in masked if isinstance(m, nn.Linear)]
+    for layer in linears[:-1]:
+        prune.ln_structured(layer, "weight", amount=1 - keep_fraction, n=2, dim=0)
+        prune.remove(layer, "weight")
+    new_layers, keep_prev, prev_bias = [], None, None
+    for i, layer in enumerate(linears):
+        W, b = layer.weight.detach().clone(), layer.bias.detach().clone()
+        if keep_prev is not None:          # inputs coming from the previous (shrunk) layer
+            dropped = ~keep_prev
+            b += W[:, dropped] @ torch.relu(prev_bias[dropped])   # fold the constant outputs relu(bias)
+            W = W[:, keep_prev]
+        if i < len(linears) - 1:           # a hidden layer: drop the zeroed rows
+            keep = layer.weight.detach().abs().sum(dim=1) > 0
+            W, b, prev_bias, keep_prev = W[keep], b[keep], layer.bias.detach(), keep
+        new = nn.Linear(W.shape[1], W.shape[0])
+        with torch.no_grad():
+            new.weight.copy_(W)
+            new.bias.copy_(b)
+        new_layers.append(new)
+    shrunk = make_mlp([new_layers[0].in_features] + [lay.out_features for lay in new_layers])
+    for dst, src in zip([m for m in shrunk if isinstance(m, nn.Linear)], new_layers):
+        dst.load_state_dict(src.state_dict())
+    return masked.eval(), shrunk.eval()
+
+
+masked_half, shrunk_half = shrink_hidden_layers(teacher, keep_fraction=0.5)
+with torch.inference_mode():
+    same = torch.allclose(masked_half(X_test), shrunk_half(X_test), atol=1e-4)
+print("layer shapes after shrinking:", [tuple(m.weight.shape) for m in shrunk_half if isinstance(m, nn.Linear)])
+print(f"shrunk model computes the same outputs as the masked one: {same}")
+print(f"accuracy right after removing half the neurons: {accuracy(shrunk_half):.4f} (baseline {base_acc:.4f})")
+
+# %% [markdown]
+# Removing half the neurons of each hidden layer divides the big hidden-to-hidden matrix by four
+# and the others by two. Accuracy drops right after the cut; a short fine-tune (of a network that
+# is now much cheaper to train) recovers most of it. Then we time it.
+
+# %%
+with measure("07 structured half + fine-tune", lesson="07") as run:
+    structured = train(shrink_hidden_layers(teacher, 0.5)[1], X_train, y_train,
+                       steps=2 * finetune_steps, lr=3e-4, seed=cfg.seed + 2, desc="fine-tune structured")
+struct_row = add_variant("structured half", "structured pruning", structured, run, count_parameters(structured))
+structured_speedup = base["latency_b256_ms"] / struct_row["latency_b256_ms"]
+record_figure("07.structured_speedup", structured_speedup)
+print(f"{count_parameters(structured):,} parameters ({base_params / count_parameters(structured):.2f}x fewer), "
+      f"batch-256 speedup {structured_speedup:.2f}x, batch-1 speedup "
+      f"{base['latency_b1_ms'] / struct_row['latency_b1_ms']:.2f}x")
+
+
+# %% [markdown]
+# This time the speedup is real: at least the reduction in multiply-adds (3.1x fewer at the
+# laptop-scale widths), often a little more, because the smaller matrices also fit better in the
+# CPU's caches. The same dense kernels simply have less work. That is the
+# general rule: **compression speeds up inference only when it reduces the work that the kernel
+# actually does.**
+#
+# ## 3. Quantization: 8-bit integers instead of 32-bit floats
+#
+# Post-training **dynamic** int8 quantization stores each weight matrix as int8 plus a scale
+# (4x smaller), and at run time quantizes each incoming batch of activations to int8 too, so the
+# matrix multiplication runs on integer units (VNNI/AMX instructions on recent x86 CPUs, dot-product
+# instructions on ARM). No retraining and no calibration data are needed.
+#
+# There are two APIs in PyTorch 2.13:
+#
+# - **torchao** (`torchao.quantization.quantize_(model, config)`) is the supported path: one
+#   function, configs such as `Int8DynamicActivationInt8WeightConfig()` (int8 weights and
+#   activations) or `Int8WeightOnlyConfig()` (int8 weights, float compute). It replaces weights *in
+#   place* with quantized tensor subclasses and is designed to be combined with `torch.compile`,
+#   which generates fused int8 kernels.
+# - `torch.ao.quantization.quantize_dynamic` is the older eager-mode API. It still works, calling
+#   FBGEMM's hand-tuned int8 kernels, but it is **deprecated** and prints deprecation warnings.
+#   We use it as the eager baseline and silence exactly those warnings (by message, inside
+#   `warnings.catch_warnings()`, so every other warning still shows).
+#
+# ### Exercise 3 (3 points): quantize and measure the size ratio
+#
+# Write `quantize_int8(model)` that returns an **int8 dynamically quantized copy** of `model` (use
+# torchao's `quantize_` with `Int8DynamicActivationInt8WeightConfig()`; `quantize_` works in place,
+# so quantize a deep copy and leave `model` untouched as the float32 reference). Then set
+# `int8_model = quantize_int8(teacher)` and `int8_size_ratio` = bytes of the float32 baseline /
+# bytes of the int8 model, both measured with `serialized_size`.
+
+# %% nbgrader={"grade": false, "grade_id": "quantize_int8", "locked": false, "schema_version": 3, "solution": true}
+def quantize_int8(model):
+    """An int8 (dynamic activations, int8 weights) copy of model; model itself stays float32."""
+    ### BEGIN SOLUTION
+    quantized = copy.deepcopy(model).eval()
+    quantize_(quantized, Int8DynamicActivationInt8WeightConfig())
+    return quantized
+    ### END SOLUTION
+
+
+# Quantize the baseline `teacher` and set int8_model and int8_size_ratio (float32 bytes / int8 bytes).
+### BEGIN SOLUTION
+int8_model = quantize_int8(teacher)
+int8_size_ratio = serialized_size(teacher) / serialized_size(int8_model)
+### END SOLUTION
+print(f"int8 model: {serialized_size(int8_model):,} bytes, {int8_size_ratio:.3f}x smaller than float32")
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_int8", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
+torch.manual_seed(2)
+_f = nn.Sequential(nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)).eval()
+_before = copy.deepcopy(_f.state_dict())
+_q = quantize_int8(_f)
+assert _q is not _f, "Return a new (quantized) model and keep the float32 one as the reference."
+assert type(_f[0].weight.data) is torch.Tensor and _f[0].weight.dtype == torch.float32 and all(
+    torch.equal(_before[k], v) for k, v in _f.state_dict().items()), (
+    "The float32 model passed in must stay untouched: quantize_ works in place, so quantize a copy.deepcopy.")
+_xq = torch.rand(64, 256)
+with torch.inference_mode():
+    _err = ((_q(_xq) - _f(_xq)).abs().max() / _f(_xq).abs().max()).item()
+assert _err < 0.05, f"The int8 model should compute nearly the same outputs (relative error {_err:.3f}, expected < 0.05)."
+_r = serialized_size(_f) / serialized_size(_q)
+assert _r > 3.5, f"int8 weights take 1 byte instead of 4: expected a size ratio above 3.5 here, got {_r:.2f}."
+assert int8_size_ratio > 3.5, (
+    f"int8_size_ratio = {int8_size_ratio!r}: expected about 4 (float32 bytes / int8 bytes). Measure the int8 "
+    "model's size AFTER quantization, with serialized_size on both models.")
+### BEGIN HIDDEN TESTS
+_recomputed = serialized_size(teacher) / serialized_size(quantize_int8(teacher))
+assert abs(int8_size_ratio - _recomputed) / _recomputed < 0.01, \
+    "int8_size_ratio should be serialized_size(teacher) / serialized_size(int8_model) for your quantized baseline."
+assert int8_size_ratio < 4.2, "The ratio cannot exceed about 4: the scales and biases stay in float."
+assert serialized_size(teacher) > 3.9 * count_parameters(teacher), \
+    "The float32 baseline must still be float32 after quantizing (quantize a copy)."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now the measurements: the float32 baseline against the deprecated eager int8 path (FBGEMM kernels),
+# torchao's int8 dynamic quantization (your `int8_model`), and torchao's weight-only int8.
+
+# %%
+EAGER_QUANT_WARNINGS = ["torch.ao.quantization is deprecated", "torch.quantize_per_tensor"]
+
+
+def eager_int8(model):
+    """The deprecated eager API, with exactly its deprecation messages silenced (other warnings still show)."""
+    with warnings.catch_warnings():
+        for message in EAGER_QUANT_WARNINGS:
+            warnings.filterwarnings("ignore", message=message)
+        return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).eval(), {nn.Linear}, dtype=torch.qint8)
+
+
+with measure("07 int8 eager quantize_dynamic", lesson="07") as run:
+    eager_model = eager_int8(teacher)
+eager_row = add_variant("int8 eager (deprecated)", "quantization", eager_model, run, base_params)
+with measure("07 int8 torchao dynamic", lesson="07") as run:
+    ao_model = quantize_int8(teacher)
+ao_row = add_variant("int8 torchao dynamic", "quantization", ao_model, run, base_params)
+with measure("07 int8 torchao weight-only", lesson="07") as run:
+    wo_model = copy.deepcopy(teacher).eval()
+    quantize_(wo_model, Int8WeightOnlyConfig())
+wo_row = add_variant("int8 torchao weight-only", "quantization", wo_model, run, base_params)
+
+quant_table = pd.DataFrame([base, eager_row, ao_row, wo_row])[
+    ["variant", "accuracy", "size_bytes", "latency_b1_ms", "latency_b256_ms"]]
+quant_table["size_ratio"] = base["size_bytes"] / quant_table["size_bytes"]
+quant_table["speedup_b1"] = base["latency_b1_ms"] / quant_table["latency_b1_ms"]
+quant_table["speedup_b256"] = base["latency_b256_ms"] / quant_table["latency_b256_ms"]
+quant_table["drop_pts"] = 100 * (base_acc - quant_table["accuracy"])
+
+record_figure("07.int8_size_ratio", base["size_bytes"] / eager_row["size_bytes"])
+record_figure("07.int8_speedup", base["latency_b256_ms"] / eager_row["latency_b256_ms"])
+record_figure("07.int8_accuracy_drop_pts", 100 * (base_acc - eager_row["accuracy"]))
+quant_table.round(3)
+
+# %% [markdown]
+# What to read in this table (your numbers will differ in detail, not in shape):
+#
+# - **size**: every int8 variant is almost exactly 4x smaller; the small remainder is the float
+#   biases and per-channel scales.
+# - **accuracy**: int8 rounding changes the logits a little and almost never the predicted class:
+#   the drop is typically zero or a test image or two.
+# - **batch 256, eager**: the deprecated API calls FBGEMM's int8 kernels directly and is typically
+#   about 3-4x faster than float32; torchao in eager mode is slower than that (about 2-3x in our
+#   runs) because each call goes through a tensor-subclass dispatch and separate quantize /
+#   int8-matmul / rescale steps. With `torch.compile`, torchao fuses those steps and reached
+#   2.8-3.5x on this kind of machine; compiling takes minutes on a 2-core CPU, so the lesson does
+#   it only at `full` scale (next cell).
+# - **batch 1**: one request multiplies a single row by every weight matrix, so the float32 call
+#   mostly *reads 23 MB of weights* from memory (at laptop scale); FBGEMM's int8 path reads a quarter
+#   of that and was many times faster in our runs. torchao in eager mode pays a fixed dispatch and
+#   quantization overhead on every call that is larger than the whole float32 call here: it is
+#   typically *slower* than float32 at batch 1.
+# - **weight-only int8** saves memory but the CPU still computes in float after de-quantizing
+#   the weights, so on a CPU it is about as fast as float32 at batch 256, or slower. Weight-only
+#   quantization pays off where inference is limited by *memory bandwidth* (large language
+#   models generating one token at a time, on GPUs), not here.
+#
+# The path forward is torchao (the eager API will be removed); the price today, on a CPU in eager
+# mode, is some of the speed, which `torch.compile` buys back.
+
+# %%
+if cfg.scale == "full":
+    with measure("07 int8 torchao dynamic + torch.compile", lesson="07") as run:
+        compiled = torch.compile(quantize_int8(teacher))
+        with torch.inference_mode():
+            compiled(x_big)
+            compiled(x_one)
+    add_variant("int8 torchao + compile", "quantization", compiled, run, base_params)
+    print(f"compiling took {run.wall_s:.0f} s")
+else:
+    print(f"torch.compile skipped at scale {cfg.scale!r}: compiling the int8 model takes minutes on a small CPU. "
+          "Run with scale='full' to measure it.")
+
+# %% [markdown]
+# Where int8 does not help: a **small** model at **batch 1**. The distilled students of section 4
+# have about 100 thousand parameters; let us quantize one and see.
+
+# %%
+torch.manual_seed(cfg.seed)
+small = train(make_mlp([784, cfg.pick(ci=32, grade=64, laptop=128), 10]), X_train, y_train,
+              steps=cfg.pick(ci=5, grade=50, laptop=200), lr=3e-3, seed=cfg.seed, desc="small model")
+small_int8 = quantize_int8(small)
+for label, mdl in [("small float32", small), ("small int8 torchao", small_int8), ("small int8 eager", eager_int8(small))]:
+    print(f"{label:20s} batch 1: {latency(mdl, x_one, repeats=REPEATS_B1, threads=THREADS).cpu_median_ms:.3f} ms, "
+          f"batch 256: {latency(mdl, x_big, repeats=REPEATS_BIG, threads=THREADS).cpu_median_ms:.3f} ms, "
+          f"{serialized_size(mdl):,} bytes")
+
+
+# %% [markdown]
+# On a model this small, a batch-1 call takes tens of microseconds, almost all of it Python and
+# dispatch overhead; there is no arithmetic or memory traffic left to save, and quantizing the
+# activations adds work, so both int8 versions are slower than float32 at batch 1. They are still
+# 4x smaller, which matters if you ship the model to a phone.
+#
+# ## 4. Distillation: a small student taught by the big teacher
+#
+# A **student** much smaller than the teacher is trained to match the teacher's *soft* output
+# distribution, not only the hard labels. With a temperature `T > 1`,
+# `softmax(logits / T)` spreads probability over the wrong classes, and those small probabilities
+# carry what the teacher learned ("this 7 looks a bit like a 1"). Hinton, Vinyals & Dean (2015):
+#
+# $$\mathcal{L} = \alpha\, T^2\, \mathrm{KL}\big(\mathrm{softmax}(z_t/T)\,\|\,\mathrm{softmax}(z_s/T)\big) + (1-\alpha)\, \mathrm{CE}(z_s, y)$$
+#
+# The KL term is averaged over the **batch** (sum over classes, mean over examples: PyTorch's
+# `F.kl_div(..., reduction="batchmean")`, which expects the student's *log*-probabilities and the
+# teacher's probabilities). The **T²** factor keeps the soft term's gradients on the same scale as the
+# hard term's when you change T: the gradients of the softened KL shrink as 1/T², so without it a
+# higher temperature silently turns distillation off.
+#
+# ### Exercise 4 (3 points): the distillation loss
+#
+# Write `distillation_loss(student_logits, teacher_logits, labels, T=4.0, alpha=0.9)` returning the
+# scalar loss above (a tensor that supports `.backward()`).
+
+# %% nbgrader={"grade": false, "grade_id": "distillation_loss", "locked": false, "schema_version": 3, "solution": true}
+def distillation_loss(student_logits, teacher_logits, labels, T=4.0, alpha=0.9):
+    """alpha * T^2 * KL(teacher_T || student_T) (batch mean) + (1 - alpha) * cross-entropy with labels."""
+    ### BEGIN SOLUTION
+    soft = F.kl_div(F.log_softmax(student_logits / T, dim=1), F.softmax(teacher_logits / T, dim=1),
+                    reduction="batchmean")
+    hard = F.cross_entropy(student_logits, labels)
+    return alpha * T * T * soft + (1 - alpha) * hard
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_distillation_loss", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
+_zs = torch.tensor([[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]])
+_zt = torch.tensor([[3.0, 0.0, -2.0], [0.0, 2.5, 1.0]])
+_yl = torch.tensor([0, 2])
+_l = distillation_loss(_zs, _zt, _yl, T=1.0, alpha=0.0)
+assert abs(float(_l) - 0.939070) < 1e-4, \
+    f"With alpha=0 only the cross-entropy with the labels remains: expected 0.939070, got {float(_l):.6f}."
+_l = distillation_loss(_zs, _zt, _yl, T=1.0, alpha=1.0)
+assert abs(float(_l) - 0.076441) < 1e-4, (
+    f"With T=1 and alpha=1: KL(teacher || student), summed over classes, averaged over the 2 examples, is 0.076441; "
+    f"got {float(_l):.6f}. Check the direction of the KL and that you average over the batch, not over every entry.")
+_l = distillation_loss(_zs, _zt, _yl)
+assert abs(float(_l) - 0.304833) < 1e-4, (
+    f"Default T=4, alpha=0.9: expected 0.304833, got {float(_l):.6f}. Soften BOTH logits by T and multiply the "
+    "soft term by T**2.")
+### BEGIN HIDDEN TESTS
+_zs2 = torch.tensor([[0.5, -0.2, 1.0, 0.0], [1.2, 0.3, -0.7, 2.0], [0.0, 0.0, 0.0, 0.0]], requires_grad=True)
+_zt2 = torch.tensor([[2.0, -1.0, 0.5, 0.0], [0.0, 0.1, -0.3, 3.0], [1.0, 2.0, 3.0, 4.0]])
+_y2 = torch.tensor([2, 3, 1])
+_l2 = distillation_loss(_zs2, _zt2, _y2, T=2.0, alpha=0.5)
+assert abs(float(_l2.detach()) - 0.685821) < 1e-4, "Check the loss for other temperatures and weights (T=2, alpha=0.5)."
+_l2.backward()
+assert _zs2.grad is not None and _zs2.grad.abs().sum() > 0, "The loss must be differentiable with respect to the student's logits."
+assert abs(float(distillation_loss(_zs2.detach(), _zt2, _y2, T=8.0, alpha=1.0)) - 0.461890) < 1e-4, \
+    "At high temperature the soft term must keep its scale (the T squared factor)."
+assert abs(float(distillation_loss(_zt2, _zt2, _y2, T=3.0, alpha=1.0))) < 1e-5, \
+    "A student that matches the teacher exactly has zero soft loss."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 4.1 Does the teacher add anything? Two label budgets, several seeds
+#
+# We train a student dozens of times smaller than the baseline (one hidden layer of 128 at laptop scale)
+# in two situations, each over several seeds (the spread between seeds tells us which differences
+# are real):
+#
+# - **all labels**: the student alone (cross-entropy on the labels) vs distilled (your loss, T=4, α=0.9);
+# - **20% of the labels**: the student alone sees only the labelled 20%; the distilled student sees
+#   *all* training inputs with the teacher's soft targets (the labelled 20% keep their true labels,
+#   the others use the teacher's predicted class for the small hard term). This is the common
+#   practical case: labels are expensive, but a good teacher (trained elsewhere, or on the labelled
+#   data by a team with a bigger budget) can label unlabelled inputs for free.
+#
+# Every run gets the same number of optimizer steps, so the comparison is not about training longer.
+
+# %%
+student_widths = [784, cfg.pick(ci=32, grade=64, laptop=128), 10]
+student_steps = cfg.pick(ci=5, grade=60, laptop=400, full=800)
+seeds = list(range(cfg.pick(ci=1, grade=2, laptop=3, full=5)))
+STUDENT_LR = 3e-3  # a small network tolerates (and needs) a larger step than the wide baseline
+with torch.no_grad():
+    teacher_logits = teacher(X_train)
+rng = np.random.default_rng(cfg.seed)
+labelled = torch.tensor(rng.permutation(len(X_train))[: len(X_train) // 5])
+y_mixed = teacher_logits.argmax(dim=1)
+y_mixed[labelled] = y_train[labelled]
+
+student_runs, students = [], {}
+for regime in ["all labels", "20% labels"]:
+    for seed in seeds:
+        for method in ["alone", "distilled"]:
+            torch.manual_seed(100 + seed)
+            model = make_mlp(student_widths)
+            with measure(f"07 student {method}, {regime}, seed {seed}", lesson="07") as run:
+                if method == "alone" and regime == "all labels":
+                    model = train(model, X_train, y_train, steps=student_steps, lr=STUDENT_LR, seed=seed)
+                elif method == "alone":
+                    model = train(model, X_train[labelled], y_train[labelled], steps=student_steps,
+                                  lr=STUDENT_LR, seed=seed)
+                else:
+                    labels = y_train if regime == "all labels" else y_mixed
+                    model = train(model, X_train, labels, steps=student_steps, lr=STUDENT_LR, seed=seed,
+                                  loss_fn=distillation_loss, teacher_logits=teacher_logits)
+            acc = accuracy(model)
+            run.log(metric="accuracy", value=acc, size_bytes=serialized_size(model), regime=regime, seed=seed)
+            student_runs.append({"regime": regime, "method": method, "seed": seed, "accuracy": acc})
+            if seed == seeds[0]:
+                students[(regime, method)] = model
+
+student_table = (pd.DataFrame(student_runs).groupby(["regime", "method"])["accuracy"]
+                 .agg(["mean", "std", "min", "max"]).mul(100).round(2))
+student_table
+
+# %% [markdown]
+# Read the table as accuracy points (mean, standard deviation, min and max over the seeds).
+#
+# With **all labels**, the distilled student is no better than the student trained alone (in our
+# runs it was slightly worse): the labels already say almost everything this teacher, only a couple
+# of points better than the student, knows about these easy digits. With **20% of the labels**, the
+# distilled student learns from five times as many inputs, and the teacher's soft targets are good
+# labels: in our runs it beat the student alone by several points, far more than the seed-to-seed
+# spread. **Distillation helps when the teacher
+# knows something the student cannot get from the labels**: unlabelled data, or a teacher much
+# better than what the student's data alone can produce. That is DistilBERT's situation: BERT was
+# trained on far more text than a small model could learn from its labelled task data.
+
+# %%
+distilled = students[("all labels", "distilled")]
+with measure("07 distilled student (latency)", lesson="07") as run:
+    pass  # the training cost is in the per-seed ledger rows above
+student_row = add_variant("student distilled", "distillation", distilled, run, count_parameters(distilled))
+with measure("07 student alone (latency)", lesson="07") as run:
+    pass
+alone_row = add_variant("student alone", "distillation", students[("all labels", "alone")], run,
+                        count_parameters(distilled))
+with measure("07 distilled student int8 (eager)", lesson="07") as run:
+    student_int8 = eager_int8(distilled)
+add_variant("student distilled int8", "distillation + quantization", student_int8, run, count_parameters(distilled))
+mean_distilled = pd.DataFrame(student_runs).query("regime == 'all labels' and method == 'distilled'")["accuracy"].mean()
+student_size_ratio = base["size_bytes"] / student_row["size_bytes"]
+retained = mean_distilled / base_acc
+record_figure("07.student_size_ratio", student_size_ratio)
+record_figure("07.student_retained_fraction", retained)
+print(f"student: {student_size_ratio:.1f}x smaller, "
+      f"{base['latency_b1_ms'] / student_row['latency_b1_ms']:.1f}x faster at batch 1, "
+      f"{base['latency_b256_ms'] / student_row['latency_b256_ms']:.1f}x faster at batch 256, "
+      f"keeps {retained:.1%} of the baseline's accuracy (DistilBERT: 40% smaller, 60% faster, 97%)")
+
+# %% [markdown]
+# The student goes much further than DistilBERT in size, because MNIST digits are an easy task that
+# a small model can nearly solve; on language understanding a 40%-smaller model was what kept 97%.
+# How far you can shrink depends on the task, which is why you measure.
+#
+# ## 5. Every variant on one chart
+#
+# Three objectives: accuracy (up), latency (down) and size (down). The two panels show the 2-D
+# frontiers accuracy vs latency at batch 256 and accuracy vs size; a variant that is dominated on
+# both panels is never the right choice.
+
+# %%
+results = pd.DataFrame(variants)
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.6))
+plot_frontier(results, x="latency_b256_ms", y="accuracy", label="variant", logx=True, ax=axes[0],
+              title=f"accuracy vs latency (batch 256, {THREADS} thread)")
+plot_frontier(results, x="size_bytes", y="accuracy", label="variant", logx=True, ax=axes[1],
+              title="accuracy vs checkpoint size")
+plt.tight_layout()
+plt.show()
+results[["variant", "family", "accuracy", "params", "size_bytes", "latency_b1_ms", "latency_b256_ms",
+         "wall_b256_ms"]].round(4)
+
+
+# %% [markdown]
+# ### Exercise 5 (2 points): pick the variant that meets the budget
+#
+# A product team gives you a budget: latency at batch 256 at most `max_latency_ms`, accuracy at
+# least `min_accuracy`. Among the variants that meet **both**, they want the **smallest checkpoint**
+# (it is shipped to many devices); if two are equally small, the more accurate one. Write
+# `pick_variant(table, max_latency_ms, min_accuracy)` that returns the `variant` name of that row
+# (columns `variant`, `accuracy`, `size_bytes`, `latency_b256_ms`), or `None` when no variant meets
+# the budget. Budget limits are inclusive (exactly at the limit is within budget).
+#
+# Then apply it to **your** `results` table with the budget "at most 40% of the baseline's batch-256
+# latency, and at most 1 accuracy point below the baseline" and store the name in `chosen_variant`.
+
+# %% nbgrader={"grade": false, "grade_id": "pick_variant", "locked": false, "schema_version": 3, "solution": true}
+def pick_variant(table, max_latency_ms, min_accuracy):
+    """Smallest (then most accurate) variant within both budgets, or None."""
+    ### BEGIN SOLUTION
+    ok = table[(table["latency_b256_ms"] <= max_latency_ms) & (table["accuracy"] >= min_accuracy)]
+    if ok.empty:
+        return None
+    return ok.sort_values(["size_bytes", "accuracy"], ascending=[True, False]).iloc[0]["variant"]
+    ### END SOLUTION
+
+
+chosen_variant = pick_variant(results, max_latency_ms=0.4 * base["latency_b256_ms"], min_accuracy=base_acc - 0.01)
+print(f"within budget and smallest: {chosen_variant}")
+
+# %% nbgrader={"grade": true, "grade_id": "test_pick_variant", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
+_menu = pd.DataFrame({"variant": ["fp32", "int8", "pruned", "student", "tiny"],
+                      "accuracy": [0.960, 0.958, 0.957, 0.945, 0.900],
+                      "size_bytes": [23_000_000, 5_800_000, 23_000_000, 400_000, 50_000],
+                      "latency_b256_ms": [100.0, 28.0, 99.0, 3.0, 1.0]})
+assert pick_variant(_menu, max_latency_ms=50, min_accuracy=0.95) == "int8", (
+    f"int8 (28 ms, 0.958) is the only variant within 50 ms and >= 0.95 accuracy, so it is the answer; got "
+    f"{pick_variant(_menu, 50, 0.95)!r}.")
+assert pick_variant(_menu, max_latency_ms=50, min_accuracy=0.94) == "student", \
+    "With a 0.94 floor the 400 kB student qualifies and is the smallest within budget."
+assert pick_variant(_menu, max_latency_ms=0.5, min_accuracy=0.5) is None, "No variant runs in 0.5 ms: return None."
+### BEGIN HIDDEN TESTS
+assert pick_variant(_menu, max_latency_ms=100, min_accuracy=0.96) == "fp32", \
+    "Budget limits are inclusive: exactly 100 ms and exactly 0.960 are within budget."
+_tie = pd.DataFrame({"variant": ["a", "b", "c"], "accuracy": [0.91, 0.93, 0.99],
+                     "size_bytes": [100, 100, 500], "latency_b256_ms": [5.0, 6.0, 1.0]}, index=[7, 3, 9])
+assert pick_variant(_tie, 10, 0.9) == "b", "Equally small variants: prefer the more accurate one."
+assert pick_variant(_menu, 2.0, 0.0) == "tiny", "Both limits apply; the smallest variant within them wins."
+_expected = pick_variant(results, 0.4 * base["latency_b256_ms"], base_acc - 0.01)
+_ok = results[(results["latency_b256_ms"] <= 0.4 * base["latency_b256_ms"]) & (results["accuracy"] >= base_acc - 0.01)]
+_truth = None if _ok.empty else _ok.sort_values(["size_bytes", "accuracy"], ascending=[True, False]).iloc[0]["variant"]
+assert chosen_variant == _truth, \
+    "chosen_variant should be pick_variant applied to your results table with the stated budget."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 6 (1 point): why no speedup?
+#
+# Your 90%-sparse model (pruned with `global_magnitude_prune`, stored as ordinary tensors) ran at about
+# the same latency as the dense baseline, while the structured half-width model was much faster.
+# Which explanation is right?
+#
+# - **(a)** Magnitude pruning only zeroes weights that were already zero, so nothing changed.
+# - **(b)** A dense matrix-multiplication kernel does the same multiply-adds whether an entry is zero
+#   or not; only smaller shapes, sparse formats with sparse kernels, or hardware sparsity support can skip them.
+# - **(c)** The zeros make the CPU's floating-point units slower, which cancels the savings.
+# - **(d)** Fine-tuning after pruning filled the zeros back in.
+#
+# Set `checkpoint_sparsity` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_sparsity", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_sparsity = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_sparsity", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_sparsity, str) and checkpoint_sparsity.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+assert checkpoint_sparsity.strip().lower() == "b", \
+    "Look at what your sparsity() reports after fine-tuning, and at which variant's shapes changed."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 (2 points, graded by your instructor): the deployment call
+#
+# You must serve this digit classifier on CPU machines: 50 requests per second at peak, each request
+# one image, and a nightly batch job scoring a million images. Using **your measured tables**, which
+# variant (or combination, e.g. a distilled student quantized to int8) would you deploy for each of
+# the two jobs, and why? Quote at least two of your numbers, say what you give up, and name one
+# measurement you would still want before shipping.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_deployment", "locked": false, "points": 2.0, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# Model answer (rubric: 1 point for a choice per job backed by at least two measured numbers;
+# 1 point for naming the cost of the choice and a missing measurement, e.g. latency on the production
+# CPU, tail latency p99 under load, accuracy on recent data, or int8 kernel support on that CPU).
+#
+# Example: "Online, batch 1: the distilled student. It answers in about 0.04 ms against 2.2 ms for
+# the baseline, is 57x smaller (0.4 MB vs 23 MB) and keeps 98% of the baseline's accuracy (92.8% vs
+# 94.3%); quantizing it would not help online (0.08 ms at batch 1, slower). Nightly batch: the
+# baseline with int8 dynamic quantization at batch 256: 3.5x less CPU time than float32 (12.6 vs
+# 43.8 ms per 256 images), 4x smaller, no measured accuracy loss, so the job needs about a quarter of
+# the CPU hours; the structured half-width model is as fast and as accurate after fine-tuning.
+# Online I give up 1.5 points of accuracy. Before shipping I would measure p99 latency under load on
+# the production instance type (does its CPU have VNNI/AMX int8 instructions?) and accuracy on
+# this month's data."
+# ### END SOLUTION
+
+# %% [markdown]
+# ## Summary
+#
+# - Measure **size** (bytes of the checkpoint), **latency** (median of repeated calls, fixed threads,
+#   batch 1 and a large batch) and **accuracy** for every variant; compression claims live or die on
+#   those three numbers.
+# - **Unstructured pruning** keeps accuracy to high sparsity after a short fine-tune, shrinks a
+#   *compressed* checkpoint, and does nothing for dense-kernel latency. **Structured pruning** makes
+#   the matrices smaller and gives a real speedup (fold the removed neurons' `relu(bias)` into the next
+#   layer, or the model changes).
+# - **int8 dynamic quantization** is 4x smaller with almost no accuracy loss, and faster at large
+#   batch where int8 kernels exist; not at batch 1 on small models, and weight-only int8 does not
+#   speed up CPU inference. torchao is the supported API; `torch.compile` recovers its eager overhead.
+# - **Distillation** shrinks the model the most; the teacher adds value when it knows more than the
+#   labels the student can see (few labels, plenty of unlabelled inputs).
