@@ -38,6 +38,41 @@ def _sandbox_or_skip() -> None:
         pytest.skip(str(exc))
 
 
+# Cheating the checks: each passes every visible assert of a cell with a blank or wrong answer. Before
+# hidden tests became probes decided by the grader (tradeoffs.checks), each of these won points.
+SWALLOW_ERRORS = """
+def swallow(lines):  # an input transformer: every later cell runs inside try/except Exception
+    body = ["    " + line if line.endswith(chr(10)) else "    " + line + chr(10) for line in lines]
+    return ["try:" + chr(10)] + body + ["    pass" + chr(10), "except Exception:" + chr(10), "    pass" + chr(10)]
+get_ipython().input_transformers_post.append(swallow)
+"""
+SILENT_EXCEPTIONS = """
+get_ipython().set_custom_exc((Exception,), lambda shell, etype, value, tb, tb_offset=None: None)  # no error output
+"""
+ALWAYS_EQUAL = """
+class Anything(str):  # equal to everything, and a str for isinstance checks
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    __hash__ = str.__hash__
+    def strip(self, *a): return self
+    def lower(self): return self
+"""
+CHEATS: dict[str, dict[str, str]] = {  # student id -> answer cells replaced (grade_id -> code)
+    "patched-isclose": {"job_cost": """
+import math, numpy as np
+math.isclose = lambda *a, **k: True
+np.isclose = lambda *a, **k: True
+def job_cost(seconds, usd_per_hour, n_instances=1, min_billed_seconds=60):
+    return 0.0
+"""},
+    "always-equal": {"cheapest_within": ALWAYS_EQUAL + """
+def cheapest_within(table, tolerance_pts=1.0):
+    return Anything("nothing")
+cheapest_within_1pt = cheapest_within(None)
+""", "checkpoint_dominance": ALWAYS_EQUAL + "checkpoint_dominance = Anything('a')"},
+}
+
+
 def _attacks(grading: Path, klass: Path, port: int) -> dict[str, str]:
     """student id -> attack code (one notebook cell)."""
     sol, rel = source_notebook(LESSON), release_notebook(LESSON)
@@ -169,6 +204,9 @@ try:
 except Exception:
     pass
 """,
+        # cheating the checks with hooks (the cheats that replace answer cells are in CHEATS)
+        "swallow-errors": SWALLOW_ERRORS,
+        "silent-exceptions": SILENT_EXCEPTIONS,
         "many-processes": """
 import subprocess
 procs = []
@@ -184,6 +222,15 @@ except Exception as exc:
 def _attack_notebook(code: str) -> nbformat.NotebookNode:
     nb = copy.deepcopy(blank_submission(LESSON))
     nb.cells.insert(1, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def _cheat_notebook(answers: dict[str, str]) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(blank_submission(LESSON))
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
     return nb
 
 
@@ -229,7 +276,8 @@ def test_hostile_class_gains_nothing_and_leaves_nothing(tmp_path, grading_tmp, m
     klass = tmp_path / "class"
     attacks = _attacks(grading_tmp, klass, port)
     for student, nb in [("good-1", perfect_submission(LESSON)), ("good-2", perfect_submission(LESSON))] + \
-            [(name, _attack_notebook(code)) for name, code in attacks.items()]:
+            [(name, _attack_notebook(code)) for name, code in attacks.items()] + \
+            [(name, _cheat_notebook(answers)) for name, answers in CHEATS.items()]:
         folder = klass / student / LESSON
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{LESSON}.ipynb")
@@ -249,7 +297,7 @@ def test_hostile_class_gains_nothing_and_leaves_nothing(tmp_path, grading_tmp, m
 
     for student in ("good-1", "good-2"):
         assert student_scores(LESSON, student)["_auto_total"] == pytest.approx(FULL), f"{student} lost points"
-    for student in attacks:
+    for student in [*attacks, *CHEATS]:
         scores = student_scores(LESSON, student)
         assert scores is not None, f"{student} was not graded"
         assert scores["_auto_total"] == 0, f"{student} won {scores['_auto_total']} points with a blank notebook"

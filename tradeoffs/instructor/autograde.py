@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from ..lessons import release_notebook, resolve_lesson
 from ..processes import kill_process_tree
-from . import collect, diagnose, normalise, output_limits, worker
+from . import collect, diagnose, normalise, observations, output_limits, worker
 from .gradebook import grade_cells, graded_students, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
@@ -243,6 +243,7 @@ def grade_class(lesson: str, source: Path, students: list[str] | None = None,
                 raise ValueError(f"No submission found for {', '.join(sorted(missing))} under {source}.")
         with tempfile.TemporaryDirectory() as tmp:  # records the lesson in the gradebook, leaves notebooks/ alone
             generate(lesson, Path(tmp))
+        observations.reference_observations(lesson)  # the trusted run hidden probes are judged against (cached)
         submitted_root = grading_dir() / "submitted"
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each worker drives its own process
             futures = {pool.submit(autograde_student, lesson, sub, submitted_root): sub for sub in subs}

@@ -25,6 +25,8 @@ from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
+from ..checks import MIME as OBSERVATION_MIME
+
 TAGS = sorted(set(bleach.ALLOWED_TAGS) | {
     "p", "div", "span", "pre", "code", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead",
     "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "img", "sup", "sub", "dl", "dt", "dd",
@@ -84,6 +86,9 @@ def safe_output(output: Any) -> Any:
     if output.get("output_type") not in ("display_data", "execute_result"):
         return output  # stream and error text is escaped by the template
     data = output.get("data") or {}
+    if OBSERVATION_MIME in data:
+        output["data"] = {}  # a hidden probe's observation: never shown (SanitizeFeedback drops it)
+        return output
     cleaned: dict[str, Any] = {}
     for key, value in data.items():
         text = "".join(value) if isinstance(value, list) else value
@@ -116,6 +121,6 @@ class SanitizeFeedback(Preprocessor):
             elif cell.cell_type == "raw":
                 cell.source = clean_html(cell.source)
             elif cell.cell_type == "code":
-                outputs = [safe_output(o) for o in cell.get("outputs", [])]
+                outputs = [safe_output(o) for o in cell.get("outputs", [])]  # e.g. hidden-check observations
                 cell.outputs = [o for o in outputs if o.get("data") or o.get("output_type") not in _RICH]
         return nb, resources
