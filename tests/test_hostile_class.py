@@ -65,6 +65,20 @@ np.isclose = lambda *a, **k: True
 def job_cost(seconds, usd_per_hour, n_instances=1, min_billed_seconds=60):
     return 0.0
 """},
+    "forged-observations": {"job_cost": """
+import tradeoffs.checks as checks
+real_emit = checks._emit
+def forged(payload):  # every observation sent twice (a forger cannot tell which copy is counted)
+    real_emit(payload); real_emit(payload)
+checks._emit = forged
+def job_cost(seconds, usd_per_hour, n_instances=1, min_billed_seconds=60):  # passes the visible asserts only
+    from IPython.display import display
+    display({checks.MIME: {"label": "minimum per machine", "value": 0.24}, "text/plain": ""}, raw=True)
+    if seconds < 0 or usd_per_hour < 0 or n_instances < 0:
+        raise ValueError("negative input")
+    machine_seconds = max(n_instances * seconds, min_billed_seconds) if n_instances else 0
+    return usd_per_hour * machine_seconds / 3600
+"""},
     "always-equal": {"cheapest_within": ALWAYS_EQUAL + """
 def cheapest_within(table, tolerance_pts=1.0):
     return Anything("nothing")
@@ -132,6 +146,14 @@ import os
 print(sorted(os.environ))
 if any({SECRET!r} in v for v in os.environ.values()) or 'TRADEOFFS_GRADING_DIR' in os.environ:
     {escaped.format(what='environment')}
+""",
+        "read-reference": f"""
+import glob, json
+try:
+    files = glob.glob({str(grading / 'reference')!r} + '/*.json')
+    print(json.load(open(files[0]))); {escaped.format(what='reference observations')}
+except Exception as exc:
+    print('blocked', type(exc).__name__)
 """,
         # tampering with the course and other students
         "tamper-gradebook": f"""
