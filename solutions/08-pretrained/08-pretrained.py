@@ -306,19 +306,30 @@ assert catch_up_budget(toy, tolerance_pts=0) == 5000, \
     "With zero tolerance from-scratch must match or beat pre-trained: that first happens at 5000 labels."
 assert isinstance(got, (int, np.integer)), "Return the label budget as an integer."
 ### BEGIN HIDDEN TESTS
+# Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
+from tradeoffs.checks import observe, observe_call
 never = toy.assign(**{"tf-idf + logistic": [0.5, 0.6, 0.6, 0.6], "bag-of-words net": [0.5, 0.6, 0.6, 0.6]})
-assert catch_up_budget(never) is None, "When from-scratch never gets within tolerance, return None."
+observe_call("never catches up", lambda: catch_up_budget(never),
+             why="When from-scratch never gets within tolerance, return None.")
 relapse = pd.DataFrame({"labels": [100, 500, 1000, 5000], "pre-trained": [0.70, 0.72, 0.80, 0.82],
                         "tf-idf + logistic": [0.60, 0.715, 0.75, 0.815], "bag-of-words net": [0.5, 0.5, 0.5, 0.5]})
-assert catch_up_budget(relapse) == 5000, \
-    "Catching up at one budget and falling behind again at a larger one does not count: it must hold from then on."
+observe_call("falls behind again", lambda: catch_up_budget(relapse),
+             why="Catching up at one budget and falling behind again at a larger one does not count: "
+                 "it must hold from then on.")
 shuffled = toy.iloc[[2, 3, 0, 1]]
-assert catch_up_budget(shuffled) == 1000, "The table's rows may come in any order: sort by label budget first."
-assert catch_up_budget(toy, tolerance_pts=3) == 1000, "Tolerance is in accuracy points: 3 points = 0.03."
-assert catch_up_budget(toy, tolerance_pts=10) == 500, "With 10 points of tolerance 500 labels are enough."
+observe_call("unsorted rows", lambda: catch_up_budget(shuffled),
+             why="The table's rows may come in any order: sort by label budget first.")
+observe_call("3 points", lambda: catch_up_budget(toy, tolerance_pts=3),
+             why="Tolerance is in accuracy points: 3 points = 0.03.")
+observe_call("10 points", lambda: catch_up_budget(toy, tolerance_pts=10),
+             why="With 10 points of tolerance 500 labels are enough.")
 cols = toy.rename(columns={"pre-trained": "P", "tf-idf + logistic": "S1", "bag-of-words net": "S2"})
-assert catch_up_budget(cols, pretrained="P", scratch=("S1", "S2")) == 1000, "Use the column names passed as arguments."
-assert catch_up == catch_up_budget(acc_table), "catch_up should be catch_up_budget applied to your measured acc_table."
+observe_call("column names", lambda: catch_up_budget(cols, pretrained="P", scratch=("S1", "S2")),
+             why="Use the column names passed as arguments.")
+# Your measured acc_table differs from the reference run's: compare with what this run's table gives.
+observe("catch_up_budget on this run's acc_table", catch_up_budget(acc_table), checked=False)
+observe_call("catch_up", lambda: catch_up, same_as="catch_up_budget on this run's acc_table",
+             why="catch_up should be catch_up_budget applied to your measured acc_table.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -361,17 +372,26 @@ assert isinf(cost_per_point(0.55, 0.10, 0.60)), \
 vec = cost_per_point(pd.Series([0.70, 0.65]), pd.Series([1.0, 1.0]), 0.60)
 assert np.allclose(np.asarray(vec, dtype=float), [0.1, 0.2]), "Work element-wise on Series: 10 points -> 0.1, 5 points -> 0.2."
 ### BEGIN HIDDEN TESTS
-assert isinf(cost_per_point(0.60, 0.10, 0.60)), "Exactly at the baseline there are zero points: infinite cost per point."
-assert isclose(cost_per_point(0.6123, 0.0, 0.5), 0.0), "A free model costs nothing per point."
+from tradeoffs.checks import observe, observe_call
+# abs(float(x)) is inf exactly when isinf(x) holds (either sign), as the old checks tested
+observe_call("exactly at the baseline", lambda: abs(float(cost_per_point(0.60, 0.10, 0.60))),
+             why="Exactly at the baseline there are zero points: infinite cost per point.")
+observe_call("free model", lambda: float(cost_per_point(0.6123, 0.0, 0.5)), why="A free model costs nothing per point.")
 arr = np.asarray(cost_per_point(np.array([0.5, 0.9, 0.75]), np.array([2.0, 3.0, 0.5]), 0.7), dtype=float)
-assert isinf(arr[0]) and isclose(arr[1], 0.15) and isclose(arr[2], 0.1), "Element-wise on arrays, inf where no gain."
+observe_call("element-wise on arrays", lambda: [abs(float(arr[0])), float(arr[1]), float(arr[2])],
+             why="Element-wise on arrays, inf where no gain.")
 _expected = cost_per_point(curve["accuracy"], curve["cost_usd"], majority)
-assert np.allclose(np.asarray(curve["usd_per_point"], dtype=float), np.asarray(_expected, dtype=float)), \
-    "curve['usd_per_point'] should use your cost_per_point with the majority-class baseline."
+# Your measured curve differs from the reference run's: compare with what this run's curve gives.
+observe("cost_per_point on this run's curve", np.asarray(_expected, dtype=float).tolist(), checked=False)
+observe_call("usd_per_point column", lambda: np.asarray(curve["usd_per_point"], dtype=float).tolist(),
+             same_as="cost_per_point on this run's curve", rel=1e-5, abs=1e-8,
+             why="curve['usd_per_point'] should use your cost_per_point with the majority-class baseline.")
 _top = curve[curve["labels"] == curve["labels"].max()]
 _mine = _top.loc[_top["model"] == cheapest_per_point_at_max, "usd_per_point"].astype(float)
-assert len(_mine) and _mine.min() == _top["usd_per_point"].astype(float).min(), \
-    "cheapest_per_point_at_max should name the model with the lowest usd_per_point at the largest budget."
+observe("lowest usd_per_point at the largest budget", float(_top["usd_per_point"].astype(float).min()), checked=False)
+observe_call("usd_per_point of cheapest_per_point_at_max", lambda: float(_mine.min()) if len(_mine) else None,
+             same_as="lowest usd_per_point at the largest budget", rel=0.0, abs=0.0,
+             why="cheapest_per_point_at_max should name the model with the lowest usd_per_point at the largest budget.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -444,8 +464,9 @@ checkpoint_cache = "b"
 assert isinstance(checkpoint_cache, str) and checkpoint_cache.strip().lower() in {"a", "b", "c", "d"}, \
     'Answer with one letter: "a", "b", "c" or "d".'
 ### BEGIN HIDDEN TESTS
-assert checkpoint_cache.strip().lower() == "b", \
-    "Reread section 2: what goes into the cache key, and what does the cache store besides the vectors?"
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_cache.strip().lower(),
+             why="Reread section 2: what goes into the cache key, and what does the cache store besides the vectors?")
 ### END HIDDEN TESTS
 
 # %% [markdown]
