@@ -228,18 +228,28 @@ assert float(_lin.weight.detach()) == 2.0, (
     f"After restore_best the weight should be the one saved at the best epoch (2.0), got {float(_lin.weight.detach())}. "
     "Save a COPY of the weights: state_dict() shares memory with the live parameters.")
 ### BEGIN HIDDEN TESTS
-got, es = _stops_after([1.0, 0.5, 0.6, 0.55, 0.52, 0.51], patience=3)
-assert got == 4 + 1 and es.best_epoch == 2, \
-    "A loss that improves on the previous epoch but not on the best one is not an improvement."
-got, es = _stops_after([3.0, 2.0, 1.0, 0.5, 0.25], patience=1)
-assert got is None and es.best_epoch == 5, "A loss that keeps improving must never trigger a stop."
-got, es = _stops_after([1.0, 1.0, 1.0], patience=2)
-assert got == 3 and es.best_epoch == 1, "An equal loss is not an improvement (it must be strictly lower)."
-got, es = _stops_after([1.0, 0.9, 0.87, 0.86, 0.855, 0.6], patience=3, min_delta=0.05)
-assert got == 5 and es.best_epoch == 2 and abs(es.best_loss - 0.9) < 1e-12, \
-    "Small improvements below min_delta must not reset patience nor move the best epoch."
-got, es = _stops_after([0.5, 0.4, 0.45, 0.3, 0.35, 0.36], patience=2)
-assert got == 6 and es.best_epoch == 4, "Patience counts consecutive epochs without improvement; improvements reset it."
+# Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
+from tradeoffs.checks import observe_call
+
+
+def _stop_and_best(losses, patience, min_delta=0.0, with_loss=False):
+    """[epoch at which step() said stop (None = never), best_epoch(, best_loss)] for a fixed loss sequence."""
+    got, es = _stops_after(losses, patience, min_delta)
+    return [got, es.best_epoch] + ([float(es.best_loss)] if with_loss else [])
+
+
+observe_call("improves on last, not on best", lambda: _stop_and_best([1.0, 0.5, 0.6, 0.55, 0.52, 0.51], patience=3),
+             why="A loss that improves on the previous epoch but not on the best one is not an improvement.")
+observe_call("keeps improving", lambda: _stop_and_best([3.0, 2.0, 1.0, 0.5, 0.25], patience=1),
+             why="A loss that keeps improving must never trigger a stop.")
+observe_call("equal loss", lambda: _stop_and_best([1.0, 1.0, 1.0], patience=2),
+             why="An equal loss is not an improvement (it must be strictly lower).")
+observe_call("below min_delta",
+             lambda: _stop_and_best([1.0, 0.9, 0.87, 0.86, 0.855, 0.6], patience=3, min_delta=0.05, with_loss=True),
+             rel=0.0, abs=1e-12,
+             why="Small improvements below min_delta must not reset patience nor move the best epoch.")
+observe_call("patience resets", lambda: _stop_and_best([0.5, 0.4, 0.45, 0.3, 0.35, 0.36], patience=2),
+             why="Patience counts consecutive epochs without improvement; improvements reset it.")
 _lin2 = nn.Linear(2, 1)
 _es2 = EarlyStopping(patience=3)
 for _epoch, _loss in enumerate([0.9, 0.8, 0.3, 0.4, 0.5, 0.6], start=1):
@@ -247,11 +257,13 @@ for _epoch, _loss in enumerate([0.9, 0.8, 0.3, 0.4, 0.5, 0.6], start=1):
     if _es2.step(_loss, _lin2):
         break
 _es2.restore_best(_lin2)
-assert torch.all(_lin2.weight == 3.0) and float(_lin2.bias.detach()) == -3.0, \
-    "restore_best must bring back every parameter as it was at the best epoch."
+observe_call("every parameter restored",
+             lambda: [_lin2.weight.detach().flatten().tolist(), float(_lin2.bias.detach())], rel=0.0, abs=0.0,
+             why="restore_best must bring back every parameter as it was at the best epoch.")
 _lin2.weight.data.fill_(42.0)
 _es2.restore_best(_lin2)
-assert torch.all(_lin2.weight == 3.0), "Restoring twice must still give the best weights (the saved copy must not alias the model)."
+observe_call("restored twice", lambda: _lin2.weight.detach().flatten().tolist(), rel=0.0, abs=0.0,
+             why="Restoring twice must still give the best weights (the saved copy must not alias the model).")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -441,18 +453,29 @@ assert abs(_s["fraction_saved"] - 0.45) < 1e-9, \
 assert abs(_s["seconds_saved"] - 1620) < 1e-6 and abs(_s["usd_saved"] - 4.5) < 1e-9, \
     f"45 epochs x 36 s = 1620 s = 0.45 h, x $10/h = $4.50; got {_s['seconds_saved']} s and ${_s['usd_saved']}."
 ### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe, observe_call
 _log2 = pd.DataFrame({"epoch": [1, 2, 3, 4, 5, 6], "epoch_seconds": [10.0, 1.0, 2.0, 3.0, 4.0, 5.0]})
 _s2 = savings_from_log(_log2, 2, 3600.0)
-assert _s2["epochs_saved"] == 4 and abs(_s2["seconds_saved"] - 14.0) < 1e-9 and abs(_s2["usd_saved"] - 14.0) < 1e-9, \
-    "Use the log's own seconds for the epochs after the stop (they are not all equal)."
-assert abs(_s2["fraction_saved"] - 4 / 6) < 1e-9, "fraction_saved is relative to the fixed run's number of epochs."
+observe_call("uneven log: epochs, seconds, dollars",
+             lambda: [_s2["epochs_saved"], _s2["seconds_saved"], _s2["usd_saved"]], rel=0.0, abs=1e-9,
+             why="Use the log's own seconds for the epochs after the stop (they are not all equal).")
+observe_call("uneven log: fraction", lambda: _s2["fraction_saved"], rel=0.0, abs=1e-9,
+             why="fraction_saved is relative to the fixed run's number of epochs.")
 _s3 = savings_from_log(_log2, 6, 1.0)
-assert _s3["epochs_saved"] == 0 and _s3["seconds_saved"] == 0, "Stopping at the last epoch saves nothing."
+observe_call("stop at the last epoch", lambda: [_s3["epochs_saved"], _s3["seconds_saved"]], rel=0.0, abs=0.0,
+             why="Stopping at the last epoch saves nothing.")
+# Your own runs differ from the reference run's: compare with what this run's histories give.
 _ref = fixed_history[fixed_history["epoch"] > len(es_history)]
-assert my_savings["epochs_saved"] == len(_ref) and abs(my_savings["seconds_saved"] - _ref["epoch_seconds"].sum()) < 1e-6, \
-    "my_savings should be savings_from_log applied to fixed_history and your early-stopped run's last epoch."
-assert abs(my_savings["usd_saved"] - _ref["epoch_seconds"].sum() * RATE / 3600) < 1e-12, \
-    "my_savings should use RATE as the hourly price."
+_why_mine = "my_savings should be savings_from_log applied to fixed_history and your early-stopped run's last epoch."
+observe("epochs saved on this run", len(_ref), checked=False)
+observe_call("my_savings epochs_saved", lambda: my_savings["epochs_saved"], same_as="epochs saved on this run",
+             rel=0.0, abs=0.0, why=_why_mine)
+observe("seconds saved on this run", float(_ref["epoch_seconds"].sum()), checked=False)
+observe_call("my_savings seconds_saved", lambda: my_savings["seconds_saved"], same_as="seconds saved on this run",
+             rel=0.0, abs=1e-6, why=_why_mine)
+observe("dollars saved on this run", float(_ref["epoch_seconds"].sum() * RATE / 3600), checked=False)
+observe_call("my_savings usd_saved", lambda: my_savings["usd_saved"], same_as="dollars saved on this run",
+             rel=0.0, abs=1e-12, why="my_savings should use RATE as the hourly price.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -552,10 +575,14 @@ assert isinstance(diagnosis, dict) and set(diagnosis) == {"A", "B", "C"}, \
 assert all(str(v).strip().lower() in {"overfit", "underfit", "converged"} for v in diagnosis.values()), \
     'Each value must be "overfit", "underfit" or "converged".'
 ### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
 _d = {k: str(v).strip().lower() for k, v in diagnosis.items()}
-assert _d["B"] == "overfit", "Look for the run whose validation loss turns up while its training loss keeps falling."
-assert _d["C"] == "underfit", "Look for the run whose losses are both still high and still falling at the end."
-assert _d["A"] == "converged", "Look for the run whose losses have both flattened, close to each other."
+observe_call("run B", lambda: _d["B"],
+             why="Look for the run whose validation loss turns up while its training loss keeps falling.")
+observe_call("run C", lambda: _d["C"],
+             why="Look for the run whose losses are both still high and still falling at the end.")
+observe_call("run A", lambda: _d["A"],
+             why="Look for the run whose losses have both flattened, close to each other.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -583,8 +610,9 @@ checkpoint_weights = "b"
 assert isinstance(checkpoint_weights, str) and checkpoint_weights.strip().lower() in {"a", "b", "c", "d"}, \
     'Answer with one letter: "a", "b", "c" or "d".'
 ### BEGIN HIDDEN TESTS
-assert checkpoint_weights.strip().lower() == "b", \
-    "Think about what the last `patience` epochs did to the validation loss."
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_weights.strip().lower(),
+             why="Think about what the last `patience` epochs did to the validation loss.")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -417,23 +417,32 @@ assert isclose(_r["cost_single"], 2.0), f"One hour at $2/h is $2, got {_r['cost_
 assert isclose(_r["cost_multi"], 2.0 * 4 / 3), \
     f"Four machines for 20 minutes at $2/h each is $2.67: every machine is billed. Got {_r['cost_multi']!r}."
 ### BEGIN HIDDEN TESTS
+# Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
+import math
+from tradeoffs.checks import observe, observe_call
 _r = scaling_report(100.0, 60.0, 2, 3.6)
-assert isclose(_r["speedup"], 100 / 60) and isclose(_r["efficiency"], 100 / 120), "Speedup is T1/TN and efficiency speedup/n."
-assert isclose(_r["cost_single"], 0.1) and isclose(_r["cost_multi"], 0.12), "Cost is n x rate x seconds / 3600."
-assert isclose(_r["cost_ratio"], 1.2), "cost_ratio compares the n-machine bill with the single-machine bill."
+observe_call("speedup and efficiency", lambda: [_r["speedup"], _r["efficiency"]],
+             why="Speedup is T1/TN and efficiency speedup/n.")
+observe_call("costs", lambda: [_r["cost_single"], _r["cost_multi"]], why="Cost is n x rate x seconds / 3600.")
+observe_call("cost_ratio", lambda: _r["cost_ratio"],
+             why="cost_ratio compares the n-machine bill with the single-machine bill.")
 _r = scaling_report(10.0, 2.0, 4, 1.0)
-assert isclose(_r["efficiency"], 1.25) and _r["cost_ratio"] < 1, "Superlinear speedup (efficiency > 1) is possible and then saves money."
-assert isclose(scaling_report(50.0, 50.0, 1, 1.0)["cost_ratio"], 1.0), "One machine against itself costs the same."
+_why_super = "Superlinear speedup (efficiency > 1) is possible and then saves money."
+observe_call("superlinear efficiency", lambda: _r["efficiency"], why=_why_super)
+# The old check was cost_ratio < 1 (strict): the largest float below 1 is the bound.
+observe_call("superlinear cost_ratio below 1", lambda: _r["cost_ratio"], at_most=math.nextafter(1.0, 0.0),
+             why=_why_super)
+observe_call("one machine against itself", lambda: scaling_report(50.0, 50.0, 1, 1.0)["cost_ratio"],
+             why="One machine against itself costs the same.")
 for _bad in [(0, 1, 2, 1.0), (10, -1, 2, 1.0), (10, 5, 0, 1.0), (10, 5, 2, 0.0)]:
-    try:
-        scaling_report(*_bad)
-    except ValueError:
-        pass
-    else:
-        raise AssertionError(f"scaling_report{_bad} should raise ValueError.")
+    observe_call(f"rejects {_bad}", lambda: scaling_report(*_bad), why=f"scaling_report{_bad} should raise ValueError.")
+# Your measured table differs from the reference run's: compare with what this run's table gives.
 _expect = scaling_report(big["loop_1proc_s"], big[f"loop_{N}proc_s"], N, hourly_rate("aws-m7i.large"))
-assert all(isclose(measured_report[k], _expect[k], rel_tol=1e-9) for k in _expect), \
-    "measured_report should be scaling_report on the compute-bound row (training-loop seconds) at the aws-m7i.large rate."
+observe("report on this run's compute-bound row", {k: float(v) for k, v in _expect.items()}, checked=False)
+observe_call("measured_report", lambda: {k: float(measured_report[k]) for k in _expect},
+             same_as="report on this run's compute-bound row", rel=1e-9, abs=0.0,
+             why="measured_report should be scaling_report on the compute-bound row (training-loop seconds) "
+                 "at the aws-m7i.large rate.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -631,12 +640,17 @@ assert not (_e0 & _e1), (
     "disjoint shard, otherwise N processes just repeat the same work.")
 assert _e0 | _e1 == set(range(1024)), "Together the two shards should cover every sample once per epoch."
 ### BEGIN HIDDEN TESTS
-for _rk in (_r0, _r1):
-    assert len(_rk["indices"]) == 2, "Both epochs should be recorded."
-    assert _rk["indices"][0] != _rk["indices"][1], \
-        "A rank saw its samples in the same order in both epochs: the sampler needs the epoch number each epoch."
-    assert len(_rk["indices"][1]) == 512, "The second epoch should also be a 512-sample shard."
-assert not (set(_r0["indices"][1]) & set(_r1["indices"][1])), "Shards must be disjoint in every epoch."
+# Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
+from tradeoffs.checks import observe_call
+for _rank, _rk in enumerate((_r0, _r1)):
+    observe_call(f"epochs recorded, rank {_rank}", lambda: len(_rk["indices"]), why="Both epochs should be recorded.")
+    observe_call(f"new order in epoch 2, rank {_rank}", lambda: bool(_rk["indices"][0] != _rk["indices"][1]),
+                 why="A rank saw its samples in the same order in both epochs: the sampler needs the epoch number "
+                     "each epoch.")
+    observe_call(f"epoch 2 shard size, rank {_rank}", lambda: len(_rk["indices"][1]),
+                 why="The second epoch should also be a 512-sample shard.")
+observe_call("samples shared by both ranks in epoch 2", lambda: len(set(_r0["indices"][1]) & set(_r1["indices"][1])),
+             why="Shards must be disjoint in every epoch.")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ddp_results", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
@@ -654,14 +668,24 @@ assert torch.allclose(_w0, _w1, atol=1e-6), (
 _l1, _l2 = _res1[0]["loss_history"], _res2[0]["loss_history"]
 assert len(_l2) == 2, f"loss_history should have one value per epoch (2), got {_l2}."
 ### BEGIN HIDDEN TESTS
-assert len(_res1) == 1, "The 1-process run should also write exactly one results line."
-assert [len(e) for e in ddp_check[1]["ranks"][0]["indices"]] == [1024, 1024], \
-    "With one process the single rank should see every sample."
-assert torch.allclose(_w0, ddp_check[1]["ranks"][0]["weights"], atol=1e-4), \
-    "With the same seed and global batch, DDP training should end at the same weights as one process."
-assert np.allclose(_l1, _l2, rtol=2e-5, atol=1e-7), (
-    f"The 2-process loss history {_l2} should match the single-process one {_l1}: "
-    "the reported loss must be the mean over all samples of all ranks, not of rank 0 alone.")
+# Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
+from tradeoffs.checks import observe, observe_call
+observe_call("results lines, 1 process", lambda: len(_res1),
+             why="The 1-process run should also write exactly one results line.")
+observe_call("samples per epoch, 1 process", lambda: [len(e) for e in ddp_check[1]["ranks"][0]["indices"]],
+             why="With one process the single rank should see every sample.")
+# torch.allclose(a, b, atol=1e-4) (rtol 1e-5) holds exactly when max(|a - b| - 1e-5 |b|) <= 1e-4; the weights
+# (25k numbers) are too many to observe one by one, and both runs are this run's own.
+_w_one = ddp_check[1]["ranks"][0]["weights"]
+observe_call("2 vs 1 process weights: max excess over rtol",
+             lambda: float(((_w0 - _w_one).abs() - 1e-5 * _w_one.abs()).max()), at_most=1e-4,
+             why="With the same seed and global batch, DDP training should end at the same weights as one process.")
+# Both loss histories are this run's: the 2-process one must equal the 1-process one, within the old tolerance.
+observe("1-process loss history", _l1, checked=False)
+observe_call("2-process loss history", lambda: _l2, same_as="1-process loss history",
+             rel=2e-5, abs=1e-7,
+             why="The 2-process loss history should match the single-process one: the reported loss must be the mean "
+                 "over all samples of all ranks, not of rank 0 alone.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -767,8 +791,10 @@ scale_out_choice = "c"
 assert isinstance(scale_out_choice, str) and scale_out_choice.strip().lower() in {"a", "b", "c", "d"}, \
     'Answer with one letter: "a", "b", "c" or "d".'
 ### BEGIN HIDDEN TESTS
-assert scale_out_choice.strip().lower() == "c", \
-    "Compute hours = 12 / (N x efficiency) and cost = N x 0.714 x hours for each option, then check both limits."
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: scale_out_choice.strip().lower(),
+             why="Compute hours = 12 / (N x efficiency) and cost = N x 0.714 x hours for each option, "
+                 "then check both limits.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -793,8 +819,9 @@ checkpoint_money = "b"
 assert isinstance(checkpoint_money, str) and checkpoint_money.strip().lower() in {"a", "b", "c", "d"}, \
     'Answer with one letter: "a", "b", "c" or "d".'
 ### BEGIN HIDDEN TESTS
-assert checkpoint_money.strip().lower() == "b", \
-    "Write the bill on N machines as N x rate x T1 / speedup and compare it with rate x T1."
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_money.strip().lower(),
+             why="Write the bill on N machines as N x rate x T1 / speedup and compare it with rate x T1.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
