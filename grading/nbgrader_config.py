@@ -58,3 +58,14 @@ from tradeoffs.instructor.output_limits import LimitOutputBytes  # noqa: E402
 
 # ...and outputs cut by bytes (output_limits.py), no student HTML or script active (feedback_html.py).
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, LimitOutputBytes, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
+
+# Hidden tests are probes (tradeoffs/checks.py): decide them right after the notebook ran, in this
+# trusted process, before nbgrader saves the scores (tradeoffs/instructor/observations.py).
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+from tradeoffs.instructor.observations import DecideHiddenChecks  # noqa: E402
+
+_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+c.Autograde.autograde_preprocessors = _steps[:_steps.index(Execute) + 1] + [DecideHiddenChecks] + \
+    _steps[_steps.index(Execute) + 1:]

@@ -103,3 +103,22 @@ def test_observe_call_keeps_the_rule_when_the_call_raises(monkeypatch):
     seen = _emitted(monkeypatch)
     checks.observe_call("x", lambda: 1 / 0, why="no division by zero", at_least=0.0)
     assert seen[0]["raised"][0] == "ZeroDivisionError" and seen[0]["why"] == "no division by zero"
+
+
+def test_decide_puts_the_failure_first_so_nbgrader_scores_the_cell_zero():
+    import nbformat
+    from nbgrader.utils import determine_grade
+
+    from tradeoffs.instructor.observations import decide
+
+    meta = {"nbgrader": {"grade_id": "test_x", "grade": True, "solution": False, "points": 2.0}}
+    test = nbformat.v4.new_code_cell("probe", metadata=meta)
+    test.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2.0"}, execution_count=1),
+                    nbformat.v4.new_output("display_data", data={checks.MIME: {"label": "cost", "value": 0.25}})]
+    nb = nbformat.v4.new_notebook(cells=[test])
+    assert determine_grade(test) == (2.0, 2.0), "without the decision the cell would keep its points"
+    assert decide(nb, {"test_x": _ref("cost", value=0.24)}) == {"test_x": ["cost is wrong"]}
+    assert determine_grade(test) == (0, 2.0)
+    assert test.outputs[0].traceback == ["Hidden check not passed: cost is wrong"]
+    assert "0.24" not in str(test.outputs), "the expected value never reaches the feedback"
+    assert decide(nb, {"other": _ref("cost", value=0.25)}) == {}, "cells without reference checks are left alone"

@@ -7,10 +7,10 @@ outside the sandbox:
    (it is the instructor's own code), and keeps what every test cell observed, with the tolerance and
    message each probe declared (cached under ``grading/reference/``, keyed by the source's hash; the
    sandbox never sees that folder);
-2. after nbgrader autograded a submission, :func:`rescore` reads the observations in the autograded
-   notebook, compares each with the reference's (rule and tolerance from the reference side only), and
-   sets a test cell's automatic score to zero in the gradebook when any is missing, repeated or
-   different, adding the reference's message (never its value) to the cell's output for the feedback.
+2. inside nbgrader's autograde, right after the notebook ran, :class:`DecideHiddenChecks` reads the
+   observations, compares each with the reference's (rule and tolerance from the reference side only),
+   and gives a test cell an error output (first, so nbgrader scores the cell zero) with the
+   reference's message, never its value, when any is missing, repeated or different.
 
 A cell passes only when nbgrader's own run of it raised nothing (its visible asserts) *and* every
 observation matches: patching ``isclose``, always-true ``__eq__`` objects and hooks that swallow
@@ -28,6 +28,9 @@ from typing import Any
 
 import nbformat
 
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool
+
 from ..checks import MIME
 from ..lessons import source_notebook
 from .nbgrader_cli import grading_dir
@@ -35,7 +38,7 @@ from .nbgrader_cli import grading_dir
 Observations = dict[str, dict[str, list[dict]]]  # grade_id -> label -> every observation with that label
 
 
-class ReferenceError(RuntimeError):
+class ReferenceRunError(RuntimeError):
     """The reference solution could not produce its observations; nothing can be graded fairly."""
 
 
@@ -148,7 +151,7 @@ def reference_observations(lesson: str, timeout: int = 600) -> Observations:
             try:
                 client.execute()
             except CellExecutionError as err:
-                raise ReferenceError(f"the solution of {lesson} fails while computing the reference observations "
+                raise ReferenceRunError(f"the solution of {lesson} fails while computing the reference observations "
                                      f"(fix solutions/{lesson}/{lesson}.py): {str(err)[:500]}") from err
     finally:
         os.environ.clear()
@@ -156,39 +159,47 @@ def reference_observations(lesson: str, timeout: int = 600) -> Observations:
     observed = read_observations(nb)
     repeated = [f"{gid}: {label}" for gid, labels in observed.items() for label, obs in labels.items() if len(obs) != 1]
     if repeated:
-        raise ReferenceError(f"{lesson}: each probe label must be observed exactly once per cell; repeated: {repeated}")
+        raise ReferenceRunError(f"{lesson}: each probe label must be observed exactly once per cell; repeated: {repeated}")
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(observed, indent=1, sort_keys=True))
     return observed
 
 
-# -- after nbgrader autograded one student ----------------------------------------------------------
+# -- inside nbgrader's autograde, right after the notebook ran -------------------------------------
 
-def rescore(lesson: str, student: str, reference: Observations, db_url: str) -> dict[str, list[str]]:
-    """Zero every test cell whose observations do not match the reference; returns grade_id -> failures."""
-    from nbgrader.api import Gradebook, MissingEntry
+def decide(nb: nbformat.NotebookNode, reference: Observations) -> dict[str, list[str]]:
+    """Mark every test cell whose observations fail with an error output; returns grade_id -> failures.
 
-    if not reference:
-        return {}
-    path = grading_dir() / "autograded" / student / lesson / f"{lesson}.ipynb"
-    nb = nbformat.read(path, as_version=4)
+    The error goes first among the cell's outputs, so nbgrader's ``determine_grade`` (which stops at
+    the first error, stderr or ``execute_result``) scores the cell zero whatever else it printed.
+    """
     observed = read_observations(nb)
-    failures = {gid: failed_checks(checks, observed.get(gid, {})) for gid, checks in reference.items()}
-    failures = {gid: f for gid, f in failures.items() if f}
-    if not failures:
-        return {}
-    with Gradebook(db_url) as gb:
-        for gid in failures:
-            try:
-                grade = gb.find_grade(gid, lesson, lesson, student)
-            except MissingEntry:
-                continue
-            grade.auto_score = 0.0
-        gb.db.commit()
+    failures: dict[str, list[str]] = {}
     for cell in _test_cells(nb):
         gid = cell.metadata["nbgrader"].get("grade_id")
-        if gid in failures:
-            text = "".join(f"Hidden check not passed: {why}\n" for why in failures[gid])
-            cell.outputs.append(nbformat.v4.new_output("stream", name="stderr", text=text))
-    nbformat.write(nb, path)
+        if gid not in reference:
+            continue
+        failed = failed_checks(reference[gid], observed.get(gid, {}))
+        if failed:
+            failures[gid] = failed
+            lines = [f"Hidden check not passed: {why}" for why in failed]
+            cell.outputs.insert(0, nbformat.v4.new_output("error", ename="HiddenCheckFailed",
+                                                          evalue=lines[0], traceback=lines))
     return failures
+
+
+class DecideHiddenChecks(NbGraderPreprocessor):
+    """Autograde step between ``Execute`` and ``SaveAutoGrades``: hidden probes decided by the grader.
+
+    Runs in nbgrader's (trusted) process, also under formgrader's Autograde button; the reference
+    observations come from :func:`reference_observations` (computed on first use, then cached).
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        lesson = resources["nbgrader"]["assignment"]
+        failures = decide(nb, reference_observations(lesson))
+        for gid, failed in failures.items():
+            self.log.info("%s: hidden checks not passed in %s: %s", resources["nbgrader"].get("student"), gid, failed)
+        return nb, resources

@@ -15,8 +15,6 @@ from typing import Mapping
 
 from traitlets.config.loader import PyFileConfigLoader
 
-from . import observations
-from .gradebook import db_url
 from .nbgrader_cli import config_dir
 from .sandbox import SubmissionCgroup
 
@@ -28,13 +26,10 @@ def grade_one(lesson: str, student: str) -> dict:
     api = NbGraderAPI(config=config)
     t0 = time.perf_counter()
     auto = api.autograde(lesson, student, force=True, create=True)
-    hidden: dict[str, list[str]] = {}
-    if auto.get("success"):  # hidden probes are decided here, outside the student's kernel, before feedback
-        hidden = observations.rescore(lesson, student, observations.reference_observations(lesson), db_url())
     t1 = time.perf_counter()
     feedback = api.generate_feedback(lesson, student, force=True) if auto.get("success") else {"success": False}
     return {"student": student, "autograde_ok": bool(auto.get("success")), "autograde_log": auto.get("log", ""),
-            "autograde_error": auto.get("error", ""), "hidden_failures": hidden, "feedback_ok": bool(feedback.get("success")),
+            "autograde_error": auto.get("error", ""), "feedback_ok": bool(feedback.get("success")),
             "feedback_log": feedback.get("log", ""), "autograde_s": t1 - t0, "feedback_s": time.perf_counter() - t1}
 
 
