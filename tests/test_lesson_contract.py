@@ -126,6 +126,24 @@ def test_release_has_no_solutions_or_hidden_tests(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
+def test_hidden_tests_are_probes_not_asserts(lesson):
+    """Hidden tests observe (tradeoffs.checks); the grader decides them outside the student's kernel."""
+    import ast
+
+    for cell in graded_cells(nbformat.read(source_notebook(lesson), as_version=4)):
+        if "### BEGIN HIDDEN TESTS" not in cell.source:
+            continue
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        tree = ast.parse(hidden)
+        asserts = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)
+                   or isinstance(n, ast.Raise) and "AssertionError" in ast.unparse(n)]
+        assert not asserts, (f"{lesson} {gid}: hidden lines {asserts} assert inside the student's kernel; "
+                             "write probes (docs/authoring.md, 'Hidden tests are probes')")
+        assert "observe" in hidden, f"{lesson} {gid}: a hidden block with no probe checks nothing"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
 def test_every_test_cell_has_a_wrong_mutant(lesson):
     nb = nbformat.read(source_notebook(lesson), as_version=4)
     tests = {c.metadata["nbgrader"]["grade_id"] for c in graded_cells(nb)

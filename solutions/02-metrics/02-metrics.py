@@ -178,23 +178,31 @@ assert isclose(_f1, 0.75), (
     "(Accuracy here would be 0.8: F1 ignores the true negatives on purpose.)")
 assert isclose(f1_np(np.array(_t), np.array(_p)), f1_score(_t, _p)), "NumPy arrays and lists should give the same F1."
 ### BEGIN HIDDEN TESTS
+# Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
+from tradeoffs.checks import observe, observe_call
 _t2 = [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
 _p2 = [1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]
-assert isclose(f1_np(_t2, _p2), f1_score(_t2, _p2)), \
-    "When FP and FN differ, precision and recall differ: each has its own denominator (check both)."
-assert isclose(f1_np(_p2, _t2), f1_score(_p2, _t2)), "F1 is the HARMONIC mean of precision and recall."
-assert f1_np([1, 0, 1], [0, 0, 0]) == 0.0 and f1_np([0, 0], [0, 0]) == 0.0, \
-    "With no true positives F1 is 0.0 (zero_division=0), not an error and not NaN."
-assert isclose(f1_np([0, 1, 1, 0, 1], [1, 1, 1, 1, 1]), f1_score([0, 1, 1, 0, 1], [1, 1, 1, 1, 1])), \
-    "A model that flags everything has recall 1 and precision equal to the positive rate."
+observe_call("FP and FN differ", lambda: float(f1_np(_t2, _p2)),
+             why="When FP and FN differ, precision and recall differ: each has its own denominator (check both).")
+observe_call("harmonic mean", lambda: float(f1_np(_p2, _t2)), why="F1 is the HARMONIC mean of precision and recall.")
+observe_call("no true positive", lambda: float(f1_np([1, 0, 1], [0, 0, 0])),
+             why="With no true positives F1 is 0.0 (zero_division=0), not an error and not NaN.")
+observe_call("no positive at all", lambda: float(f1_np([0, 0], [0, 0])),
+             why="With no true positives F1 is 0.0 (zero_division=0), not an error and not NaN.")
+observe_call("flags everything", lambda: float(f1_np([0, 1, 1, 0, 1], [1, 1, 1, 1, 1])),
+             why="A model that flags everything has recall 1 and precision equal to the positive rate.")
 _rng = np.random.default_rng(7)
-for _ in range(20):
+for _i in range(20):
     _a = _rng.integers(0, 2, 50)
     _b = np.where(_rng.random(50) < 0.7, _a, 1 - _a)
-    assert isclose(f1_np(_a, _b), f1_score(_a, _b)), "f1_np should agree with sklearn's f1_score on random labels."
+    observe_call(f"random labels {_i}", lambda: float(f1_np(_a, _b)),
+                 why="f1_np should agree with sklearn's f1_score on random labels.")
+# The loan predictions come from a model trained in this run: compare with sklearn on this run's predictions.
 _pred = (test_scores >= 0.1).astype(int)
-assert isclose(f1_np(y_test, _pred), f1_score(y_test, _pred)), \
-    "f1_np should agree with sklearn's f1_score on the loan predictions."
+observe("sklearn F1 on this run's loan predictions", f1_score(y_test, _pred), checked=False)
+observe_call("F1 on the loan predictions", lambda: float(f1_np(y_test, _pred)),
+             same_as="sklearn F1 on this run's loan predictions",
+             why="f1_np should agree with sklearn's f1_score on the loan predictions.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -311,21 +319,24 @@ assert isclose(total_cost(_yv, _sv, _t, 10.0, 1.0), _best_cost), (
     f"With a miss 10x as costly as a false alarm, the cheapest rule here costs {_best_cost}; your threshold "
     f"{_t!r} costs {total_cost(_yv, _sv, _t, 10.0, 1.0)}. Try every observed score as a threshold.")
 ### BEGIN HIDDEN TESTS
-_t = choose_threshold(_yv, _sv, cost_fn=1.0, cost_fp=10.0)
-_best_cost = min(total_cost(_yv, _sv, t, 1.0, 10.0) for t in np.append(_sv, np.inf))
-assert isclose(total_cost(_yv, _sv, _t, 1.0, 10.0), _best_cost), \
-    "When false alarms are the expensive mistake, the best threshold moves up: the cost arguments matter."
-_t = choose_threshold(np.array([0, 1, 0, 0]), np.array([0.9, 0.2, 0.8, 0.7]), cost_fn=1.0, cost_fp=5.0)
-assert total_cost([0, 1, 0, 0], [0.9, 0.2, 0.8, 0.7], _t, 1.0, 5.0) == 1.0, \
-    "Sometimes the cheapest decision is to flag nothing: allow a threshold above every score."
-_t = choose_threshold([1, 0, 1, 0, 0, 0], [0.3, 0.3, 0.6, 0.1, 0.2, 0.9], 4.0, 1.0)
-assert total_cost([1, 0, 1, 0, 0, 0], [0.3, 0.3, 0.6, 0.1, 0.2, 0.9], _t, 4.0, 1.0) == 2.0, \
-    "Flag when score >= threshold: a tied score at the threshold is flagged."
+from tradeoffs.checks import observe_call
+observe_call("expensive false alarms",
+             lambda: total_cost(_yv, _sv, choose_threshold(_yv, _sv, cost_fn=1.0, cost_fp=10.0), 1.0, 10.0),
+             why="When false alarms are the expensive mistake, the best threshold moves up: the cost arguments matter.")
+observe_call("flag nothing",
+             lambda: total_cost([0, 1, 0, 0], [0.9, 0.2, 0.8, 0.7],
+                                choose_threshold(np.array([0, 1, 0, 0]), np.array([0.9, 0.2, 0.8, 0.7]),
+                                                 cost_fn=1.0, cost_fp=5.0), 1.0, 5.0),
+             why="Sometimes the cheapest decision is to flag nothing: allow a threshold above every score.")
+observe_call("tied score is flagged",
+             lambda: total_cost([1, 0, 1, 0, 0, 0], [0.3, 0.3, 0.6, 0.1, 0.2, 0.9],
+                                choose_threshold([1, 0, 1, 0, 0, 0], [0.3, 0.3, 0.6, 0.1, 0.2, 0.9], 4.0, 1.0),
+                                4.0, 1.0),
+             why="Flag when score >= threshold: a tied score at the threshold is flagged.")
 _other_y, _other_s = np.array([1, 0, 0, 1, 0, 0, 0, 1]), np.array([0.9, 0.1, 0.6, 0.3, 0.2, 0.8, 0.4, 0.7])
-_t = choose_threshold(_other_y, _other_s, 3.0, 1.0)
-assert isclose(total_cost(_other_y, _other_s, _t, 3.0, 1.0),
-               min(total_cost(_other_y, _other_s, t, 3.0, 1.0) for t in np.append(_other_s, np.inf))), \
-    "choose_threshold must choose from the labels and scores it is given, and nothing else."
+observe_call("uses its arguments",
+             lambda: total_cost(_other_y, _other_s, choose_threshold(_other_y, _other_s, 3.0, 1.0), 3.0, 1.0),
+             why="choose_threshold must choose from the labels and scores it is given, and nothing else.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -348,11 +359,18 @@ assert 0 < test_cost_per_loan < 1000, (
     f"The cost per loan should be a few dozen dollars (total test cost / number of test loans); "
     f"got {test_cost_per_loan!r}.")
 ### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe, observe_call
+# The scores come from a model trained in this run: compare with this run's costs.
 _val_min = min(total_cost(y_val, val_scores, t) for t in np.append(np.unique(val_scores), np.inf))
-assert isclose(total_cost(y_val, val_scores, best_threshold), _val_min), \
-    "best_threshold should be the cost-minimising threshold on the VALIDATION split (y_val, val_scores)."
-assert isclose(test_cost_per_loan, total_cost(y_test, test_scores, best_threshold) / len(y_test)), \
-    "test_cost_per_loan is the test-split cost of best_threshold divided by the number of test loans."
+observe("lowest validation cost in this run", _val_min, checked=False)
+observe_call("validation cost of best_threshold", lambda: total_cost(y_val, val_scores, best_threshold),
+             same_as="lowest validation cost in this run",
+             why="best_threshold should be the cost-minimising threshold on the VALIDATION split (y_val, val_scores).")
+observe_call("test cost per loan of best_threshold in this run",
+             lambda: total_cost(y_test, test_scores, best_threshold) / len(y_test), checked=False)
+observe_call("test_cost_per_loan", lambda: float(test_cost_per_loan),
+             same_as="test cost per loan of best_threshold in this run",
+             why="test_cost_per_loan is the test-split cost of best_threshold divided by the number of test loans.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -475,14 +493,18 @@ assert isinstance(_r, float), f"Return a Python float, got {type(_r).__name__}."
 assert isclose(_r, 12.5 ** 0.5), (
     f"Errors 3, -3, 4, -4: squares 9, 9, 16, 16, mean 12.5 (the MSE), root 3.536 (the RMSE); got {_r!r}.")
 ### BEGIN HIDDEN TESTS
-assert isclose(rmse_np([0.0, 0.0, 0.0, 0.0], [3.0, 3.0, 3.0, 3.0]), 3.0), \
-    "A forecast that is always 3 too high has an RMSE of 3: a constant bias counts as error."
-assert isclose(rmse_np([1, 2, 3], [1, 2, 3]), 0.0), "A perfect forecast has an RMSE of 0."
-assert isclose(rmse_np(np.zeros(10), np.r_[np.zeros(9), 10.0]), 10 / np.sqrt(10)), \
-    "RMSE averages the squared errors over every example (not the sum), then takes the root."
+from tradeoffs.checks import observe, observe_call
+observe_call("constant bias", lambda: float(rmse_np([0.0, 0.0, 0.0, 0.0], [3.0, 3.0, 3.0, 3.0])),
+             why="A forecast that is always 3 too high has an RMSE of 3: a constant bias counts as error.")
+observe_call("perfect forecast", lambda: float(rmse_np([1, 2, 3], [1, 2, 3])), why="A perfect forecast has an RMSE of 0.")
+observe_call("mean, not sum", lambda: float(rmse_np(np.zeros(10), np.r_[np.zeros(9), 10.0])),
+             why="RMSE averages the squared errors over every example (not the sum), then takes the root.")
+# The bike predictions come from models trained in this run: compare with sklearn on this run's predictions.
 for _name, _pred in reg_predictions.items():
-    assert isclose(rmse_np(yb_test, _pred), np.sqrt(mean_squared_error(yb_test, _pred)), rel_tol=1e-9), \
-        "rmse_np should agree with the root of sklearn's mean_squared_error on the bike predictions."
+    observe(f"sklearn RMSE of {_name} in this run", np.sqrt(mean_squared_error(yb_test, _pred)), checked=False)
+    observe_call(f"RMSE of {_name}", lambda: float(rmse_np(yb_test, _pred)), rel=1e-9,
+                 same_as=f"sklearn RMSE of {_name} in this run",
+                 why="rmse_np should agree with the root of sklearn's mean_squared_error on the bike predictions.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -516,10 +538,11 @@ for _answer in (metric_bikes, metric_fraud):
     assert isinstance(_answer, str) and _answer.strip().lower() in {"a", "b", "c", "d"}, \
         'Answer each question with one letter: "a", "b", "c" or "d".'
 ### BEGIN HIDDEN TESTS
-assert metric_bikes.strip().lower() == "b", \
-    "Problem A: which metric makes one large shortfall weigh more than many small ones?"
-assert metric_fraud.strip().lower() == "c", \
-    "Problem B: the team sees a fixed number of alerts; which metric describes exactly those?"
+from tradeoffs.checks import observe_call
+observe_call("problem A", lambda: metric_bikes.strip().lower(),
+             why="Problem A: which metric makes one large shortfall weigh more than many small ones?")
+observe_call("problem B", lambda: metric_fraud.strip().lower(),
+             why="Problem B: the team sees a fixed number of alerts; which metric describes exactly those?")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -547,8 +570,9 @@ checkpoint_imbalance = "b"
 assert isinstance(checkpoint_imbalance, str) and checkpoint_imbalance.strip().lower() in {"a", "b", "c", "d"}, \
     'Answer with one letter: "a", "b", "c" or "d".'
 ### BEGIN HIDDEN TESTS
-assert checkpoint_imbalance.strip().lower() == "b", \
-    "Think about what the majority-class baseline of lesson 01 scores on such data."
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_imbalance.strip().lower(),
+             why="Think about what the majority-class baseline of lesson 01 scores on such data.")
 ### END HIDDEN TESTS
 
 # %% [markdown]

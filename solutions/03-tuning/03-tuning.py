@@ -212,25 +212,28 @@ _s5 = random_search_under_budget(SGDClassifier(max_iter=3, tol=None), _space, fi
 assert _s5.n_iter == 6, (f"31 fits with 5 folds pay for 6 configurations (30 fits); a 7th would need 35 and "
                          f"exceed the budget. Got n_iter={_s5.n_iter}.")
 ### BEGIN HIDDEN TESTS
+# Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
+from tradeoffs.checks import observe_call
 _k = StratifiedKFold(4, shuffle=True, random_state=1)
 _s4 = random_search_under_budget(SGDClassifier(max_iter=2, tol=None, random_state=0), _space, fit_budget=22,
                                  cv=_k, seed=7)
-assert _s4.n_iter == 5, "A splitter object with 4 folds and 22 fits pays for 5 configurations."
-assert _s4.cv is _k, "The cv splitter should be passed to the search unchanged."
-assert _s4.random_state == 7, "The seed argument should become the search's random_state."
-assert not hasattr(_s4, "cv_results_"), "Return the search unfitted: the caller decides when to spend the budget."
+observe_call("n_iter with a 4-fold splitter", lambda: _s4.n_iter,
+             why="A splitter object with 4 folds and 22 fits pays for 5 configurations.")
+observe_call("splitter passed unchanged", lambda: _s4.cv is _k,
+             why="The cv splitter should be passed to the search unchanged.")
+observe_call("seed", lambda: _s4.random_state, why="The seed argument should become the search's random_state.")
+observe_call("returned unfitted", lambda: hasattr(_s4, "cv_results_"),
+             why="Return the search unfitted: the caller decides when to spend the budget.")
 _Xh, _yh = load_digits()
 _s4.fit(_Xh[:400], _yh[:400])
-assert len(_s4.cv_results_["params"]) * 4 <= 22, "After fitting, the search must not have used more fits than the budget."
-assert _s4.refit is False, "Set refit=False: the final refit is outside the tuning budget."
+observe_call("fits used", lambda: len(_s4.cv_results_["params"]) * 4, at_most=22,
+             why="After fitting, the search must not have used more fits than the budget.")
+observe_call("refit", lambda: _s4.refit, why="Set refit=False: the final refit is outside the tuning budget.")
 for _bad_budget, _bad_cv in [(2, 3), (0, 5)]:
-    try:
-        random_search_under_budget(SGDClassifier(), _space, fit_budget=_bad_budget, cv=_bad_cv)
-    except ValueError:
-        pass
-    else:
-        raise AssertionError(f"A budget of {_bad_budget} fits with {_bad_cv} folds cannot pay for one "
-                             "configuration: raise ValueError.")
+    observe_call(f"rejects a budget of {_bad_budget} fits with {_bad_cv} folds",
+                 lambda: random_search_under_budget(SGDClassifier(), _space, fit_budget=_bad_budget, cv=_bad_cv),
+                 why=f"A budget of {_bad_budget} fits with {_bad_cv} folds cannot pay for one "
+                     "configuration: raise ValueError.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -423,18 +426,38 @@ assert isclose(_gap, 0.4, abs_tol=1e-9), (f"0.950 vs 0.946 is a gap of 0.4 point
 assert isclose(speedup_and_gap(_ref, _cand, compute="cpu_s")[0], 1.5), \
     "With compute='cpu_s' the speedup uses the CPU seconds: 12 / 8 = 1.5."
 ### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe, observe_call
 _better = {"best_score": 0.953, "fit_equivalents": 100.0, "cpu_s": 24.0}
-_sp2, _gap2 = speedup_and_gap(_ref, _better, compute="cpu_s")
-assert isclose(_sp2, 0.5), "A candidate that used more CPU seconds has a speedup below 1."
-assert isclose(_gap2, -0.3, abs_tol=1e-9), "A candidate with a better score has a negative gap."
+
+
+def _speedup_gap_pair(*args, **kwargs):
+    _sp, _gap = speedup_and_gap(*args, **kwargs)
+    return float(_sp), float(_gap)
+
+
+observe_call("speedup below 1", lambda: _speedup_gap_pair(_ref, _better, compute="cpu_s")[0],
+             why="A candidate that used more CPU seconds has a speedup below 1.")
+observe_call("negative gap", lambda: _speedup_gap_pair(_ref, _better, compute="cpu_s")[1], abs=1e-9,
+             why="A candidate with a better score has a negative gap.")
+# The table holds this run's searches (Optuna's pruning, the best scores): compare with this run's table.
 _row_ref, _row_h = table.loc["grid search"], table.loc["successive halving"]
-assert isclose(halving_speedup, _row_ref["fit_equivalents"] / _row_h["fit_equivalents"], rel_tol=1e-9), \
-    "halving_speedup should come from your table: grid search as the reference, successive halving as the candidate."
-assert isclose(halving_gap_pts, 100 * (_row_ref["best_score"] - _row_h["best_score"]), abs_tol=1e-9), \
-    "halving_gap_pts should come from your table's best_score column, in points."
+observe("grid / halving fit-equivalents in this run", _row_ref["fit_equivalents"] / _row_h["fit_equivalents"],
+        checked=False)
+observe_call("halving_speedup", lambda: float(halving_speedup), rel=1e-9,
+             same_as="grid / halving fit-equivalents in this run",
+             why="halving_speedup should come from your table: grid search as the reference, "
+                 "successive halving as the candidate.")
+observe("grid - halving best score in points in this run", 100 * (_row_ref["best_score"] - _row_h["best_score"]),
+        checked=False)
+observe_call("halving_gap_pts", lambda: float(halving_gap_pts), abs=1e-9,
+             same_as="grid - halving best score in points in this run",
+             why="halving_gap_pts should come from your table's best_score column, in points.")
 _row_o = table.loc["optuna TPE + pruning"]
-assert isclose(optuna_speedup, _row_ref["fit_equivalents"] / _row_o["fit_equivalents"], rel_tol=1e-9), \
-    "optuna_speedup should come from your table (grid search vs Optuna)."
+observe("grid / Optuna fit-equivalents in this run", _row_ref["fit_equivalents"] / _row_o["fit_equivalents"],
+        checked=False)
+observe_call("optuna_speedup", lambda: float(optuna_speedup), rel=1e-9,
+             same_as="grid / Optuna fit-equivalents in this run",
+             why="optuna_speedup should come from your table (grid search vs Optuna).")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -576,20 +599,26 @@ assert isclose(_got, 1.0), (f"The best mean is 0.72 at alpha=0.1 with standard e
                             f"alpha=1.0 scores 0.71 on average, within one standard error, and is stronger. "
                             f"Expected 1.0, got {_got!r}.")
 ### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe, observe_call
 _sh = [10.0, 1.0, 0.1, 0.01]
 _sc = np.array([[0.50, 0.52, 0.54], [0.69, 0.73, 0.71], [0.70, 0.74, 0.72], [0.60, 0.62, 0.64]])
-assert isclose(strongest_within_one_se(_sh, _sc), 1.0), "The alphas need not be sorted: use them, not positions."
+observe_call("unsorted alphas", lambda: float(strongest_within_one_se(_sh, _sc)),
+             why="The alphas need not be sorted: use them, not positions.")
 _c1 = np.array([[0.80, 0.84, 0.82], [0.80, 0.81, 0.805], [0.70, 0.70, 0.70]])
-assert isclose(strongest_within_one_se([1.0, 2.0, 3.0], _c1), 1.0), \
-    "The standard error is the std of the best alpha's fold scores divided by sqrt(number of folds), not the std itself."
+observe_call("standard error, not std", lambda: float(strongest_within_one_se([1.0, 2.0, 3.0], _c1)),
+             why="The standard error is the std of the best alpha's fold scores divided by sqrt(number of folds), "
+                 "not the std itself.")
 _c2 = np.array([[0.80, 0.84, 0.82], [0.80, 0.82, 0.81], [0.70, 0.70, 0.70]])
-assert isclose(strongest_within_one_se([1.0, 2.0, 3.0], _c2), 2.0), \
-    "Use the sample standard deviation (ddof=1) of the best alpha's fold scores."
+observe_call("sample std", lambda: float(strongest_within_one_se([1.0, 2.0, 3.0], _c2)),
+             why="Use the sample standard deviation (ddof=1) of the best alpha's fold scores.")
+# The lasso curve is measured in this run: compare with the rule applied to this run's curve.
 _lv = curves["L1 (lasso)"][1]
 _m = _lv.mean(axis=1)
 _b = int(np.argmax(_m))
 _expected = float(np.asarray(alphas)[_m >= _m[_b] - _lv[_b].std(ddof=1) / np.sqrt(_lv.shape[1])].max())
-assert isclose(lasso_alpha, _expected), "lasso_alpha should be your function applied to your lasso validation curve."
+observe("one-SE alpha of this run's lasso curve", _expected, checked=False)
+observe_call("lasso_alpha", lambda: float(lasso_alpha), same_as="one-SE alpha of this run's lasso curve",
+             why="lasso_alpha should be your function applied to your lasso validation curve.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -723,8 +752,10 @@ checkpoint_pruning = "b"
 assert isinstance(checkpoint_pruning, str) and checkpoint_pruning.strip().lower() in {"a", "b", "c", "d"}, \
     'Answer with one letter: "a", "b", "c" or "d".'
 ### BEGIN HIDDEN TESTS
-assert checkpoint_pruning.strip().lower() == "b", \
-    "Look at the halving rungs above: how many configurations ever reached the full number of epochs, and on what basis were the others dropped?"
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_pruning.strip().lower(),
+             why="Look at the halving rungs above: how many configurations ever reached the full number of epochs, "
+                 "and on what basis were the others dropped?")
 ### END HIDDEN TESTS
 
 # %% [markdown]
