@@ -143,19 +143,14 @@ def reference_observations(lesson: str, timeout: int = 600) -> Observations:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    env_before = dict(os.environ)
-    os.environ["NBGRADER_EXECUTION"] = "autograde"  # the grading scale, and no ledger or figure writes
-    try:
-        with tempfile.TemporaryDirectory(prefix=f"reference-{lesson}-") as tmp:
-            client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": tmp}})
-            try:
-                client.execute()
-            except CellExecutionError as err:
-                raise ReferenceRunError(f"the solution of {lesson} fails while computing the reference observations "
-                                     f"(fix solutions/{lesson}/{lesson}.py): {str(err)[:500]}") from err
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+    env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}  # the grading scale, no ledger or figure writes
+    with tempfile.TemporaryDirectory(prefix=f"reference-{lesson}-") as tmp:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": tmp}})
+        try:
+            client.execute(env=env)  # passed on to the kernel manager: the grader's own environment is untouched
+        except CellExecutionError as err:
+            raise ReferenceRunError(f"the solution of {lesson} fails while computing the reference observations "
+                                    f"(fix solutions/{lesson}/{lesson}.py): {str(err)[:500]}") from err
     observed = read_observations(nb)
     repeated = [f"{gid}: {label}" for gid, labels in observed.items() for label, obs in labels.items() if len(obs) != 1]
     if repeated:
