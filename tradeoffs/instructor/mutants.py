@@ -1,6 +1,9 @@
 """Build test classes from a lesson: a perfect submission, the blank release, and the mutants.
 
-Mutants live in ``grading/mutants/<lesson>.toml`` (format in ``grading/mutants/README.md``).
+Mutants live in ``grading/mutants/<lesson>.toml`` (format in ``grading/mutants/README.md``). A mutant is
+a list of small find/replace edits against the current solution cells, so that it breaks (loudly, with
+:class:`MutantDoesNotApply`) instead of silently going stale when a solution changes; a correct
+``alternative`` may instead give whole replacement cells.
 ``tradeoffs mutants LESSON`` grades them with the real pipeline and shows which were caught.
 """
 from __future__ import annotations
@@ -16,17 +19,64 @@ from ..lessons import release_notebook, source_notebook
 from .nbgrader_cli import config_dir
 
 
+class MutantDoesNotApply(ValueError):
+    """A mutant's edit no longer matches the solution cell it edits (the solution changed)."""
+
+
+@dataclass
+class Edit:
+    cell: str  # grade_id of a solution cell
+    find: str  # must occur exactly once in that cell of the perfect submission
+    replace: str
+
+
 @dataclass
 class Mutant:
     name: str
     why: str
     kind: str  # "wrong" or "alternative"
     loses: list[str]
-    cells: dict[str, str] = field(default_factory=dict)
+    edits: list[Edit] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # whole replacement cells: alternatives only
+    lesson: str = ""  # the lesson whose mutants file declares it (for messages)
 
 
 def mutants_file(lesson: str) -> Path:
     return config_dir() / "mutants" / f"{lesson}.toml"
+
+
+def _where(lesson: str) -> str:
+    return f"grading/mutants/{lesson}.toml" if lesson else "the mutants file"
+
+
+def _parse_mutant(raw: dict, lesson: str) -> Mutant:
+    where = _where(lesson)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{where}: every mutant needs a name.")
+    kind = raw.get("kind", "wrong")
+    if kind not in ("wrong", "alternative"):
+        raise ValueError(f"{where}: mutant {name!r} has kind {kind!r}; use 'wrong' or 'alternative'.")
+    cells = raw.get("cells", {})
+    if cells and kind != "alternative":
+        raise ValueError(f"{where}: mutant {name!r} is 'wrong' but replaces whole cells {sorted(cells)}; "
+                         "write it as [[mutant.edit]] entries (cell, find, replace) against the solution, "
+                         "so that it cannot silently go stale (only alternatives may use [mutant.cells]).")
+    edits = []
+    for i, e in enumerate(raw.get("edit", []), 1):
+        if set(e) != {"cell", "find", "replace"} or not all(isinstance(v, str) for v in e.values()):
+            raise ValueError(f"{where}: mutant {name!r}, edit {i}: needs exactly the strings cell, find and replace "
+                             f"(got {sorted(e)}).")
+        if not e["find"]:
+            raise ValueError(f"{where}: mutant {name!r}, edit {i} on cell {e['cell']!r}: find is empty.")
+        if e["find"] == e["replace"]:
+            raise ValueError(f"{where}: mutant {name!r}, edit {i} on cell {e['cell']!r}: find and replace are "
+                             "the same text, so the edit changes nothing.")
+        edits.append(Edit(cell=e["cell"], find=e["find"], replace=e["replace"]))
+    if not edits and not cells:
+        raise ValueError(f"{where}: mutant {name!r} changes nothing; give it [[mutant.edit]] entries.")
+    return Mutant(name=name, why=raw.get("why", ""), kind=kind, loses=list(raw.get("loses", [])), edits=edits,
+                  cells={k: v.strip("\n") for k, v in cells.items()}, lesson=lesson)
 
 
 def load_mutants(lesson: str) -> list[Mutant]:
@@ -35,17 +85,25 @@ def load_mutants(lesson: str) -> list[Mutant]:
     if not path.exists():
         return []
     data = tomllib.loads(path.read_text())
-    out = []
-    for raw in data.get("mutant", []):
-        kind = raw.get("kind", "wrong")
-        if kind not in ("wrong", "alternative"):
-            raise ValueError(f"{path}: mutant {raw.get('name')!r} has kind {kind!r}; use 'wrong' or 'alternative'.")
-        out.append(Mutant(name=raw["name"], why=raw.get("why", ""), kind=kind, loses=list(raw.get("loses", [])),
-                          cells={k: v.strip("\n") for k, v in raw.get("cells", {}).items()}))
+    out = [_parse_mutant(raw, lesson) for raw in data.get("mutant", [])]
     names = [m.name for m in out]
     if len(names) != len(set(names)):
         raise ValueError(f"{path}: mutant names must be unique.")
     return out
+
+
+def changed_cells(mutant: Mutant) -> set[str]:
+    """The grade_ids of the cells ``mutant`` changes (whole cells and edited cells)."""
+    return set(mutant.cells) | {e.cell for e in mutant.edits}
+
+
+def _occurrences(text: str, find: str) -> int:
+    """How many times ``find`` occurs in ``text``, overlapping occurrences included."""
+    count, start = 0, text.find(find)
+    while start != -1:
+        count += 1
+        start = text.find(find, start + 1)
+    return count
 
 
 def _cells_by_id(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
@@ -72,18 +130,36 @@ def perfect_submission(lesson: str) -> nbformat.NotebookNode:
 
 
 def apply_mutant(nb: nbformat.NotebookNode, mutant: Mutant) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with the mutant's replacement sources in its solution cells."""
+    """A copy of ``nb`` (the perfect submission) with the mutant's whole cells, then its edits, applied.
+
+    Each edit's ``find`` must occur exactly once in its cell as it stands (after earlier edits); otherwise
+    :class:`MutantDoesNotApply` says which file, mutant and cell to update.
+    """
+    where = _where(mutant.lesson)
     out = copy.deepcopy(nb)
     cells = _cells_by_id(out)
+    missing = sorted(changed_cells(mutant) - set(cells))
+    if missing:
+        raise MutantDoesNotApply(f"{where}: mutant {mutant.name!r} changes cells {missing}, which the notebook does "
+                                 f"not have; update the mutant in {where}.")
     for gid, src in mutant.cells.items():
-        if gid not in cells:
-            raise ValueError(f"mutant {mutant.name!r} replaces cell {gid!r}, which the notebook does not have.")
         cells[gid].source = src
+    for i, edit in enumerate(mutant.edits, 1):
+        text = cells[edit.cell].source
+        n = _occurrences(text, edit.find)
+        if n != 1:
+            hint = ("copy find afresh from the solution cell" if n == 0 else
+                    "add neighbouring lines to find until it is unique")
+            raise MutantDoesNotApply(
+                f"{where}: mutant {mutant.name!r}, edit {i} on cell {edit.cell!r}: find occurs {n} times in the "
+                f"current solution cell, but must occur exactly once: {edit.find!r}; the solution changed: "
+                f"update the edit in {where} ({hint}).")
+        cells[edit.cell].source = text.replace(edit.find, edit.replace, 1)
     return out
 
 
-def build_class(lesson: str, folder: Path, repeats: int = 1) -> dict[str, Mutant | None]:
-    """Write ``folder/<student>/<lesson>/<lesson>.ipynb`` for perfect (x repeats), blank and each mutant.
+def build_class(lesson: str, folder: Path, repeats: int = 1, mutants: bool = True) -> dict[str, Mutant | None]:
+    """Write ``folder/<student>/<lesson>/<lesson>.ipynb`` for perfect (x repeats), blank and (``mutants``) each mutant.
 
     Returns student id -> mutant (None for the perfect and blank students).
     """
@@ -101,7 +177,7 @@ def build_class(lesson: str, folder: Path, repeats: int = 1) -> dict[str, Mutant
         students[f"perfect-{i + 1}"] = None
     write("blank", blank_submission(lesson))
     students["blank"] = None
-    for mutant in load_mutants(lesson):
+    for mutant in load_mutants(lesson) if mutants else []:
         student = f"mutant-{mutant.name}"
         write(student, apply_mutant(perfect, mutant))
         students[student] = mutant
