@@ -26,3 +26,10 @@ def grading_tmp(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "grading"
     monkeypatch.setenv("TRADEOFFS_GRADING_DIR", str(folder))
     return folder
+
+
+def pytest_collection_modifyitems(config, items):
+    """Long tests (notebooks, grading, the browser) first: with ``-n 2`` (make test) the two workers
+    then finish together instead of one waiting on a long test picked up last."""
+    long = [i for i in items if i.get_closest_marker("slow") or i.get_closest_marker("browser")]
+    items[:] = long + [i for i in items if i not in long]

@@ -1,7 +1,8 @@
 """The lesson contract (DESIGN.md section 3), enforced for every lesson folder in solutions/.
 
-Static checks run in a second; the grading check autogrades a perfect submission (twice), the blank
-release and every mutant with the real nbgrader pipeline at `ci` scale.
+Static checks run in a second. The grading check autogrades a perfect submission and the blank release
+with the real nbgrader pipeline at `ci` scale and replays every mutant (tradeoffs/instructor/replay.py);
+`make test-full` also grades every mutant with nbgrader.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import nbformat
 import pytest
 
 from tradeoffs.instructor.contract import check_lesson
-from tradeoffs.instructor.mutants import load_mutants
+from tradeoffs.instructor.markers import hidden_blocks, split_hidden
+from tradeoffs.instructor.mutants import (Edit, Mutant, MutantDoesNotApply, apply_mutant, changed_cells,
+                                          load_mutants, perfect_submission)
 from tradeoffs.instructor.release import generate
 from tradeoffs.lessons import all_lessons, release_notebook, source_notebook, text_source
 
@@ -45,13 +48,9 @@ def test_source_metadata_is_valid(lesson):
             assert meta.get("locked"), f"{lesson}: test cell {gid} must be locked"
             assert meta.get("points", 0) > 0, f"{lesson}: test cell {gid} must carry points"
             assert cell.cell_type == "code"
-            code = cell.source
-            if "### BEGIN HIDDEN TESTS" in code:
-                hidden += 1
-                before = code.split("### BEGIN HIDDEN TESTS")[0]
-                visible += "assert" in before
-            else:
-                visible += "assert" in code
+            shown, blocks = split_hidden(cell.source)
+            hidden += bool(blocks)
+            visible += "assert" in shown
         if meta.get("solution") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source, f"{lesson}: solution cell {gid} has no BEGIN SOLUTION marker"
     assert len(ids) == len(set(ids)), f"{lesson}: duplicate grade_ids {sorted(i for i in ids if ids.count(i) > 1)}"
@@ -131,9 +130,10 @@ def test_hidden_tests_are_probes_not_asserts(lesson):
     import ast
 
     for cell in graded_cells(nbformat.read(source_notebook(lesson), as_version=4)):
-        if "### BEGIN HIDDEN TESTS" not in cell.source:
+        blocks = hidden_blocks(cell.source)
+        if not blocks:
             continue
-        hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+        hidden = "\n".join(blocks)
         gid = cell.metadata["nbgrader"]["grade_id"]
         tree = ast.parse(hidden)
         asserts = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)
@@ -154,13 +154,68 @@ def test_every_test_cell_has_a_wrong_mutant(lesson):
     assert any(m.kind == "alternative" for m in mutants), f"{lesson}: add a correct alternative mutant"
     solution_ids = {c.metadata["nbgrader"]["grade_id"] for c in graded_cells(nb) if c.metadata["nbgrader"].get("solution")}
     for m in mutants:
-        assert set(m.cells) <= solution_ids, f"{lesson}: mutant {m.name} replaces non-solution cells {set(m.cells) - solution_ids}"
+        assert changed_cells(m) <= solution_ids, \
+            f"{lesson}: mutant {m.name} changes non-solution cells {changed_cells(m) - solution_ids}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_mutants_apply_to_the_current_solution(lesson):
+    """Every edit's `find` occurs exactly once in today's solution cell (no notebook runs)."""
+    perfect = perfect_submission(lesson)
+    for m in load_mutants(lesson):
+        mutated = apply_mutant(perfect, m)  # raises MutantDoesNotApply when the solution moved on
+        assert [c.source for c in mutated.cells] != [c.source for c in perfect.cells], \
+            f"{lesson}: mutant {m.name} changes nothing"
+
+
+def test_a_stale_edit_says_what_to_update():
+    lesson = "00-tradeoff-triangle"
+    perfect = perfect_submission(lesson)
+    stale = Mutant(name="stale", why="an edit written against an older solution", kind="wrong",
+                   loses=["test_job_cost"], edits=[Edit(cell="job_cost", find="no such text", replace="x")],
+                   lesson=lesson)
+    with pytest.raises(MutantDoesNotApply) as caught:
+        apply_mutant(perfect, stale)
+    message = str(caught.value)
+    for part in (f"grading/mutants/{lesson}.toml", "'stale'", "'job_cost'", "occurs 0 times", "exactly once",
+                 "the solution changed: update the edit"):
+        assert part in message, f"{part!r} missing from: {message}"
+    twice = Mutant(name="twice", why="", kind="wrong", loses=[], edits=[Edit("job_cost", "seconds", "s")],
+                   lesson=lesson)
+    with pytest.raises(MutantDoesNotApply, match=r"occurs \d+ times"):
+        apply_mutant(perfect, twice)
+
+
+def test_a_wrong_mutant_may_not_copy_whole_cells(tmp_path, monkeypatch):
+    import tradeoffs.instructor.mutants as mutants
+
+    path = tmp_path / "lesson.toml"
+    monkeypatch.setattr(mutants, "mutants_file", lambda lesson: path)
+    path.write_text('[[mutant]]\nname = "copy"\nkind = "wrong"\nloses = []\n[mutant.cells]\njob_cost = "pass"\n')
+    with pytest.raises(ValueError, match=r"write it as \[\[mutant.edit\]\]"):
+        load_mutants("lesson")
+    for find, replace in (("", "x"), ("same", "same")):
+        path.write_text(f'[[mutant]]\nname = "e"\nloses = []\n[[mutant.edit]]\ncell = "job_cost"\n'
+                        f'find = "{find}"\nreplace = "{replace}"\n')
+        with pytest.raises(ValueError, match="find"):
+            load_mutants("lesson")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_grading_contract(lesson, tmp_path):
-    """Perfect = all automatic points (twice), blank = 0, wrong mutants lose, alternatives keep, no leaks."""
-    result = check_lesson(lesson, workdir=tmp_path, jobs=2, repeats=2)
+    """nbgrader: perfect = all automatic points, blank = 0, no leaks; replayed: wrong mutants lose,
+    alternatives keep everything, and the canary rerun of the perfect tests still scores full."""
+    result = check_lesson(lesson, workdir=tmp_path, jobs=2, repeats=1, full=False)
+    print("\n".join(result.lines))
+    assert result.ok, "grading contract broken:\n" + "\n".join(result.failures)
+
+
+@pytest.mark.slow
+@pytest.mark.full
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_grading_contract_full(lesson, tmp_path):
+    """The same contract with every mutant (and the perfect notebook twice) through the whole pipeline."""
+    result = check_lesson(lesson, workdir=tmp_path, jobs=2, repeats=2, full=True)
     print("\n".join(result.lines))
     assert result.ok, "grading contract broken:\n" + "\n".join(result.failures)

@@ -15,6 +15,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from ..lessons import release_notebook
+from .markers import split_hidden
 
 HIDDEN_NOTE = "# (hidden tests also ran here; their source is not shown)"
 
@@ -34,19 +35,9 @@ def released_test_sources(lesson: str) -> dict[str, str]:
 
 
 def strip_hidden_blocks(source: str) -> tuple[str, bool]:
-    """Remove ``### BEGIN HIDDEN TESTS`` .. ``### END HIDDEN TESTS`` blocks; report whether any existed."""
-    lines, keep, found = [], True, False
-    for line in source.splitlines():
-        marker = line.strip().upper()
-        if marker.startswith("### BEGIN HIDDEN TESTS"):
-            keep, found = False, True
-            continue
-        if marker.startswith("### END HIDDEN TESTS"):
-            keep = True
-            continue
-        if keep:
-            lines.append(line)
-    return "\n".join(lines), found
+    """Remove the hidden-test blocks; report whether any existed."""
+    visible, blocks = split_hidden(source)
+    return visible, bool(blocks)
 
 
 class HideHiddenTests(Preprocessor):

@@ -155,9 +155,16 @@ def reference_observations(lesson: str, timeout: int = 600) -> Observations:
     repeated = [f"{gid}: {label}" for gid, labels in observed.items() for label, obs in labels.items() if len(obs) != 1]
     if repeated:
         raise ReferenceRunError(f"{lesson}: each probe label must be observed exactly once per cell; repeated: {repeated}")
+    store_reference(lesson, observed)
+    return observed
+
+
+def store_reference(lesson: str, observed: Observations) -> Path:
+    """Cache ``observed`` as the reference of the current source (what a trusted solution run observed)."""
+    cache = _reference_path(lesson, source_notebook(lesson).read_text(encoding="utf-8"))
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(observed, indent=1, sort_keys=True))
-    return observed
+    return cache
 
 
 # -- inside nbgrader's autograde, right after the notebook ran -------------------------------------
