@@ -27,8 +27,10 @@ c.CourseDirectory.db_url = os.environ.get(
     "TRADEOFFS_GRADEBOOK_URL", "sqlite:///" + os.path.join(STATE, "gradebook.db")
 )
 # Lessons read datasets through the tradeoffs package, so notebooks need no extra files.
-# "[0-9][0-9]-*.py" is each lesson's text source (solutions/NN-slug/NN-slug.py): never released or graded.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "[0-9][0-9]-*.py"]
+# "[0-9][0-9]-*.py" is each lesson's text source (solutions/NN-slug/NN-slug.py) and "lesson.toml" its
+# settings (device, data files, ledger metrics, figure targets): neither is ever released or graded.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "[0-9][0-9]-*.py",
+                            "lesson.toml"]
 
 # Every cell must finish within this many seconds when grading (an infinite loop fails that
 # cell only). Lessons at `grade` scale run well under a minute in total.

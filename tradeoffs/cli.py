@@ -1,4 +1,4 @@
-"""The ``tradeoffs`` command: release lessons, grade a class, run the benchmark and experiments."""
+"""The ``tradeoffs`` command: create and release lessons, grade a class, run the benchmark and experiments."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,19 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
     for folder in release(args.lessons or None):
         print(f"released {folder}")
+    return 0
+
+
+def _cmd_new_lesson(args: argparse.Namespace) -> int:
+    from .instructor.scaffold import new_lesson
+
+    made = new_lesson(args.name, title=args.title)
+    for path in made.written:
+        print(f"wrote {path}")
+    for folder in made.released:
+        print(f"released {folder}")
+    print(f"next: rewrite {made.written[0]}, then `make release LESSON={made.lesson[:2]}`, "
+          f"`tradeoffs mutants {made.lesson[:2]}` and `make test-fast` (docs/authoring.md, 'Add a lesson')")
     return 0
 
 
@@ -43,6 +56,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     report = grade_class(args.lesson, Path(args.source), students=args.student or None,
                          progress=not args.no_progress, jobs=args.jobs, due=args.due)
     print(format_report(report))
+    not_graded = [r.student for r in report.results if not r.graded]
+    if not_graded or report.class_problems:
+        print(f"tradeoffs grade: {len(not_graded)} of {len(report.results)} submissions could not be graded "
+              f"(see {report.problems_md}); exit status 1", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -54,8 +72,9 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
 
     failed = 0
     for lesson in args.lessons or all_lessons():
-        result = check_lesson(lesson, jobs=args.jobs)
-        print(f"== {result.lesson} ({result.report.seconds:.0f} s)")
+        result = check_lesson(lesson, jobs=args.jobs, full=args.full)
+        replayed = f", mutants replayed in {result.replay.seconds:.0f} s" if result.replay else ""
+        print(f"== {result.lesson} (nbgrader {result.report.seconds:.0f} s{replayed})")
         for line in result.lines:
             print(f"   ok   {line}")
         for line in result.failures:
@@ -67,8 +86,8 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
 
-    run_bench(lessons=args.lessons or None, grading=not args.skip_grading)
-    return 0
+    _, failed = run_bench(lessons=args.lessons or None, grading=not args.skip_grading)
+    return 1 if failed else 0
 
 
 def _cmd_experiments(args: argparse.Namespace) -> int:
@@ -108,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("lessons", nargs="*", help="lessons to release, e.g. 00 or 00-tradeoff-triangle (default: all)")
     p.set_defaults(func=_cmd_release)
 
+    p = sub.add_parser("new-lesson", help="create solutions/NN-slug/ (text source, lesson.toml), its mutants "
+                                          "and its release, already keeping the lesson contract")
+    p.add_argument("name", help="the new lesson's folder name: two digits, a hyphen and a slug, e.g. 10-data-drift")
+    p.add_argument("--title", help="the chapter's title (default: from the slug)")
+    p.set_defaults(func=_cmd_new_lesson)
+
     p = sub.add_parser("grade", help="autograde a class and write feedback and a grade sheet under grading/")
     p.add_argument("lesson", help="lesson to grade, e.g. 00")
     p.add_argument("--from", dest="source", required=True, metavar="PATH",
@@ -122,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("mutants", help="grade a lesson's perfect, blank and mutant submissions; show what was caught")
     p.add_argument("lessons", nargs="*", help="lessons to check (default: all)")
+    p.add_argument("--full", action="store_true",
+                   help="grade every mutant with the whole nbgrader pipeline (slow) instead of replaying them")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
     p.add_argument("--no-sandbox", action="store_true", help="grade without the kernel sandbox")
     p.set_defaults(func=_cmd_mutants)

