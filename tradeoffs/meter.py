@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 import threading
 import time
 import uuid
@@ -24,7 +25,7 @@ import psutil
 
 from . import ledger
 from .prices import DEFAULT_INSTANCE, hourly_rate
-from .scale import get_device, get_scale
+from .scale import cuda_available, get_device, get_scale
 
 RUN_ID = os.environ.get("TRADEOFFS_RUN_ID") or uuid.uuid4().hex[:8]
 _RAPL = Path("/sys/class/powercap/intel-rapl:0/energy_uj")
@@ -41,13 +42,10 @@ def hardware_description() -> str:
     except OSError:
         pass
     text = f"{cpu} x{psutil.cpu_count(logical=True)} logical cores"
-    try:
+    if cuda_available():  # answers without importing torch (seconds) on a machine with no NVIDIA driver
         import torch
 
-        if torch.cuda.is_available():
-            text += f" + {torch.cuda.device_count()}x {torch.cuda.get_device_name(0)}"
-    except ImportError:  # pragma: no cover
-        pass
+        text += f" + {torch.cuda.device_count()}x {torch.cuda.get_device_name(0)}"
     return text
 
 
@@ -139,14 +137,10 @@ def measure(name: str, lesson: str = "", instance: str = DEFAULT_INSTANCE, sync_
     """Measure the block's wall/CPU time, peak memory and cost; CUDA work is synchronised first."""
     result = Measurement(name=name, lesson=lesson, instance=instance, usd_per_hour=hourly_rate(instance),
                          extra=extra)
-    cuda = False
-    if sync_cuda:
-        try:
-            import torch
-
-            cuda = torch.cuda.is_available() and torch.cuda.is_initialized()
-        except ImportError:  # pragma: no cover
-            cuda = False
+    # CUDA work to wait for exists only if this process imported torch and initialised CUDA (importing
+    # torch just to find out would cost scikit-learn lessons two seconds per measured block's first use).
+    torch = sys.modules.get("torch") if sync_cuda else None
+    cuda = torch is not None and torch.cuda.is_available() and torch.cuda.is_initialized()
     proc = psutil.Process()
     energy0 = _read_energy_uj()
     with _PeakMemory() as mem:
