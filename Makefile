@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 # nbgrader calls `alembic` from PATH, so the venv's bin goes first.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -16,11 +17,12 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI often are root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help venv lab instructor-lab test test-fast release grade bench experiments report lock clean
+.PHONY: help venv lab instructor-lab test test-fast test-full release grade bench experiments report lock clean
 
 help:
 	@echo "make lab            start JupyterLab on notebooks/ (learner view)"
-	@echo "make test           run the whole test suite"
+	@echo "make test           run the test suite (every mutant replayed; about 10 minutes on 2 cores)"
+	@echo "make test-full      the exhaustive suite: every mutant through nbgrader too (about an hour)"
 	@echo "make release        regenerate notebooks/ from solutions/"
 	@echo "make grade LESSON=00 FROM=path/to/submissions   autograde a class"
 	@echo "make instructor-lab JupyterLab with nbgrader's formgrader and create-assignment tools"
@@ -35,16 +37,27 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e .
 	@touch $(STAMP)
 
+# Test-only packages (pytest, pytest-xdist, playwright): the package's `test` extra.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	@touch $(TEST_STAMP)
+
 lab: $(STAMP)
 	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter/learner $(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 instructor-lab: $(STAMP)
 	cd grading && $(CURDIR)/$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Two pytest workers (pytest-xdist): one test waits on a kernel or a subprocess while the other computes.
+XDIST := -n 2 --dist worksteal
 
-test-fast: $(STAMP)
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest $(XDIST) -m "not full" $(PYTEST_ARGS)
+
+test-full: $(TEST_STAMP)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 release: $(STAMP)
@@ -66,5 +79,8 @@ report: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | sed 's/+cpu//' > requirements.lock.new && mv requirements.lock.new requirements.lock
 
+# Removes what grading and runs wrote; keeps the committed reference results (results/reference/).
 clean:
-	rm -rf grading/submitted grading/autograded grading/feedback grading/reports grading/gradebook.db results/*
+	rm -rf grading/submitted grading/autograded grading/feedback grading/reports grading/imports grading/work \
+	  grading/reference grading/logs grading/gradebook.db grading/nbgrader.log
+	find results -mindepth 1 -maxdepth 1 ! -name reference -exec rm -rf {} +

@@ -14,7 +14,9 @@ def canon(name: str) -> str:
 
 
 def pyproject_pins() -> dict[str, str]:
-    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    """Every direct dependency, the optional extras' too."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + [d for extra in project.get("optional-dependencies", {}).values() for d in extra]
     pins = {}
     for dep in deps:
         m = PIN.match(dep.replace(" ", ""))
@@ -33,10 +35,10 @@ def exact_pins(items: list[str], source: str) -> dict[str, str]:
     return pins
 
 
-def environment_pins() -> dict[str, str]:
+def environment_pip_lines() -> list[str]:
     lines = (REPO / "environment.yml").read_text().splitlines()
-    items = [ln.strip()[2:].strip() for ln in lines if ln.strip().startswith("- ") and "==" in ln]
-    return exact_pins(items, "environment.yml")
+    start = next(i for i, ln in enumerate(lines) if ln.strip() == "- pip:")
+    return [ln.strip()[2:].strip() for ln in lines[start + 1:] if ln.strip().startswith("- ")]
 
 
 def lock_pins() -> dict[str, str]:
@@ -44,8 +46,10 @@ def lock_pins() -> dict[str, str]:
     return exact_pins([ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")], "requirements.lock")
 
 
-def test_environment_yml_matches_pyproject():
-    assert environment_pins() == pyproject_pins(), "environment.yml and pyproject.toml pins drifted"
+def test_environment_yml_installs_the_package_under_the_lock():
+    """No second copy of the pins to drift: the package (with its test extra) under the lock's constraints."""
+    assert environment_pip_lines() == ["-c requirements.lock", "-e .[test]"], \
+        "environment.yml should only install `-e .[test]` with `-c requirements.lock` (pins live in pyproject.toml)"
 
 
 def test_lock_agrees_with_direct_pins():

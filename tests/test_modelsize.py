@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import logging
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -102,10 +103,24 @@ def test_latency_runs_in_inference_mode_and_respects_max_time():
         latency(fn, repeats=0)
 
 
-def test_quantile_interpolates():
-    assert modelsize._quantile([1.0, 2.0, 3.0, 4.0, 5.0], 0.5) == 3.0
-    assert modelsize._quantile([0.0, 10.0], 0.9) == pytest.approx(9.0)
-    assert modelsize._quantile([7.0], 0.1) == 7.0
+def test_latency_percentiles_are_numpys(monkeypatch):
+    """p10/median/p90 come from np.percentile (the package does not re-implement lesson 05's exercise)."""
+    durations = [0.004, 0.001, 0.010, 0.002, 0.003]  # seconds, in the order the runs happen
+
+    def ticks():
+        now = 0.0
+        yield now                       # the loop's start
+        for d in durations:
+            yield now                   # before the call
+            now += d
+            yield now                   # after it
+            yield now                   # the elapsed-time check
+    clock = ticks()
+    monkeypatch.setattr(modelsize.time, "perf_counter", lambda: next(clock))
+    stats = latency(lambda: None, repeats=5, warmup=0, threads=None, min_time_s=0.0)
+    ms = np.array(durations) * 1000
+    assert stats.repeats == 5 and stats.min_ms == pytest.approx(1.0)
+    assert (stats.p10_ms, stats.median_ms, stats.p90_ms) == pytest.approx(tuple(np.percentile(ms, [10, 50, 90])))
 
 
 def test_import_torchao_quietly_restores_logger_levels():

@@ -37,12 +37,15 @@ def grading_class(folder: Path, lesson: str, size: int = GRADING_CLASS_SIZE) -> 
     return out
 
 
-def bench_grading(lesson: str = "00-tradeoff-triangle", size: int = GRADING_CLASS_SIZE) -> dict[str, float]:
+def bench_grading(lesson: str = "00-tradeoff-triangle",
+                  size: int = GRADING_CLASS_SIZE) -> tuple[dict[str, float], list[str]]:
     """Seconds per student for sequential and 2-worker grading of the same class, sandboxed, and the
-    sandbox's overhead: sequential grading of the same class with ``--no-sandbox`` as the baseline."""
+    sandbox's overhead: sequential grading of the same class with ``--no-sandbox`` as the baseline.
+    Also returns the runs in which some student could not be graded (their figure is not comparable)."""
     from .instructor.autograde import grade_class
 
     figures: dict[str, float] = {}
+    incomplete: list[str] = []
     runs = (("grading.seconds_per_student", 1, "on"), ("grading.seconds_per_student_jobs2", 2, "on"),
             ("grading.seconds_per_student_no_sandbox", 1, "off"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,15 +62,18 @@ def bench_grading(lesson: str = "00-tradeoff-triangle", size: int = GRADING_CLAS
                 os.environ.pop("TRADEOFFS_SANDBOX", None)
             graded = sum(r.graded for r in report.results)
             figures[key] = seconds / max(graded, 1)
+            if graded < size:
+                incomplete.append(f"{key}: {size - graded} of {size} students not graded")
             print(f"graded {graded} students with --jobs {jobs}, sandbox {sandbox}, in {seconds:.0f} s "
                   f"({60 * graded / seconds:.1f} students/minute)")
     figures["grading.sandbox_overhead"] = (figures["grading.seconds_per_student"]
                                            / figures["grading.seconds_per_student_no_sandbox"])
-    return figures
+    return figures, incomplete
 
 
-def run_bench(lessons: list[str] | None = None, grading: bool = True, scale: str = "laptop") -> dict[str, float]:
-    """Run the benchmark; writes ``results/bench.json`` and returns the figures."""
+def run_bench(lessons: list[str] | None = None, grading: bool = True,
+              scale: str = "laptop") -> tuple[dict[str, float], list[str]]:
+    """Run the benchmark; writes ``results/bench.json``; returns the figures and what failed (empty: all ran)."""
     out = results_dir() / "bench.json"
     # A partial run (some lessons) updates their figures and keeps the others from the last run.
     previous = json.loads(out.read_text()) if (lessons and out.exists()) else {}
@@ -85,10 +91,12 @@ def run_bench(lessons: list[str] | None = None, grading: bool = True, scale: str
         figures["course.laptop_minutes"] = elapsed / 60
     failed = [r.lesson for r in runs if r.status == "failed"]
     if grading:
-        figures.update(bench_grading())
+        grading_figures, incomplete = bench_grading()
+        figures.update(grading_figures)
+        failed += incomplete
     out.write_text(json.dumps(figures, indent=2, sort_keys=True))
     print(format_table(figures))
     print(f"\nwrote {out}; notebooks in {run_dir}")
     if failed:
-        print(f"FAILED notebooks (their figures are missing): {', '.join(failed)}")
-    return figures
+        print(f"FAILED (their figures are missing or wrong): {', '.join(failed)}")
+    return figures, failed

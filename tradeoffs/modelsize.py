@@ -27,8 +27,11 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
+import numpy as np
 import torch
 from torch import nn
+
+from .torchtrain import count_parameters  # defined once, part of this module's API too
 
 __all__ = [
     "LatencyStats",
@@ -69,11 +72,6 @@ def compressed_size(obj: nn.Module | Mapping[str, Any], level: int = 6) -> int:
     storage unstructured sparsity can save without any special sparse format.
     """
     return len(zlib.compress(serialized_bytes(obj), level))
-
-
-def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
-    """Number of parameter elements (every ``nn.Parameter``; zeros count too)."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
 @contextlib.contextmanager
@@ -127,16 +125,6 @@ class LatencyStats:
                 f"thread CPU median {self.cpu_median_ms:.3f} ms; {batch}{self.repeats} runs, {self.threads} thread(s)")
 
 
-def _quantile(sorted_values: list[float], q: float) -> float:
-    """Linear-interpolation quantile of an already sorted list (q in [0, 1])."""
-    if len(sorted_values) == 1:
-        return sorted_values[0]
-    pos = q * (len(sorted_values) - 1)
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
-
-
 def latency(fn: Callable[..., Any], *inputs: Any, repeats: int = 20, warmup: int = 3, threads: int | None = 1,
             min_time_s: float = 0.0, max_time_s: float | None = None) -> LatencyStats:
     """Time ``fn(*inputs)`` (a module or any callable) and return the median and percentiles in ms.
@@ -176,12 +164,10 @@ def latency(fn: Callable[..., Any], *inputs: Any, repeats: int = 20, warmup: int
                 break
             if len(times) >= repeats and elapsed >= min_time_s:
                 break
-    ordered, cpu = sorted(times), sorted(cpu_times)
-    return LatencyStats(median_ms=statistics.median(ordered), p10_ms=_quantile(ordered, 0.10),
-                        p90_ms=_quantile(ordered, 0.90), min_ms=ordered[0], mean_ms=statistics.fmean(ordered),
-                        repeats=len(times), batch_size=batch, threads=used,
-                        cpu_median_ms=statistics.median(cpu), cpu_p10_ms=_quantile(cpu, 0.10),
-                        cpu_p90_ms=_quantile(cpu, 0.90))
+    (p10, p50, p90), (cpu_p10, cpu_p50, cpu_p90) = np.percentile([times, cpu_times], [10, 50, 90], axis=1).T
+    return LatencyStats(median_ms=float(p50), p10_ms=float(p10), p90_ms=float(p90), min_ms=min(times),
+                        mean_ms=statistics.fmean(times), repeats=len(times), batch_size=batch, threads=used,
+                        cpu_median_ms=float(cpu_p50), cpu_p10_ms=float(cpu_p10), cpu_p90_ms=float(cpu_p90))
 
 
 def import_torchao_quietly() -> Any:

@@ -51,9 +51,9 @@ def make_mlp(in_features: int, hidden: Sequence[int] = (256,), n_classes: int = 
     return nn.Sequential(*layers)
 
 
-def count_parameters(model: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+    """Number of parameter elements (every ``nn.Parameter``, zeros too; ``trainable_only``: requires_grad ones)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
 def iterate_minibatches(X: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool = True,

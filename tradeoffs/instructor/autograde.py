@@ -81,12 +81,29 @@ def _grading_context() -> Any:
     return ctx
 
 
+def student_log(lesson: str, student: str) -> Path:
+    """nbgrader's log of one student's last grading: ``grading/logs/<lesson>/<student>.log``."""
+    folder = grading_dir() / "logs" / lesson
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{student}.log"
+
+
+def _keep_log(log_path: Path, outcome: dict[str, Any] | None) -> None:
+    """Append what nbgrader's API reported to the process's own output, for the instructor to read."""
+    if not outcome:
+        return
+    with open(log_path, "a", errors="replace") as handle:
+        for key in ("autograde_log", "autograde_error", "feedback_log"):
+            if outcome.get(key):
+                handle.write(f"\n--- {key} ---\n{outcome[key]}\n")
+
+
 def _run_worker(lesson: str, student: str) -> dict[str, Any]:
     """Autograde + feedback for one student in a fresh process; returns the worker's outcome."""
     ctx = _grading_context()
     receive, send = ctx.Pipe(duplex=False)
-    with tempfile.NamedTemporaryFile(prefix=f"grade-{student}-", suffix=".log", delete=False) as handle:
-        log_path = Path(handle.name)
+    log_path = student_log(lesson, student)
+    outcome: dict[str, Any] | None = None
     cgroup = SubmissionCgroup(f"{student}-{os.getpid()}", SandboxLimits.from_env())
     proc = ctx.Process(target=worker.grade_in_child, name=f"grade-{student}",
                        args=(lesson, student, nbgrader_env(), str(config_dir()), str(log_path), send, cgroup))
@@ -95,7 +112,6 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
         send.close()
         if not receive.poll(STUDENT_TIMEOUT_S):  # the finally clause kills it
             raise subprocess.TimeoutExpired(f"grading {student}", STUDENT_TIMEOUT_S)
-        outcome: dict[str, Any] | None = None
         try:
             outcome = receive.recv()
         except EOFError:  # the process died without reporting (killed, segfault in nbgrader...)
@@ -113,7 +129,7 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
         if proc.pid is not None:
             remove_runtime_folders(proc.pid)
         receive.close()
-        log_path.unlink(missing_ok=True)
+        _keep_log(log_path, outcome)
 
 
 def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path) -> StudentResult:
@@ -140,7 +156,8 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
                 break
             time.sleep(1 + attempt)
         if not outcome.get("autograde_ok"):
-            res.problems.append(_explain_failure(log))
+            log_file = student_log(lesson, sub.student).relative_to(grading_dir())
+            res.problems.append(f"{_explain_failure(log)} (nbgrader's log: {log_file})")
         if outcome.get("memory_cap_hit"):
             limit = SandboxLimits.from_env().memory_mb + 1024
             res.problems.append(f"the submission as a whole reached its memory cap ({limit} MB for the notebook "
