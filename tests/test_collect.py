@@ -529,6 +529,7 @@ def test_grading_a_zip_leaves_nothing_outside_grading(tmp_path, fake_grading, go
 # the real pipeline, once ---------------------------------------------------------------------------
 
 @pytest.mark.slow
+@pytest.mark.full  # whole classes graded in the sandbox: `make test-extra` (CI runs it after `make test`)
 def test_hostile_inputs_graded_for_real(tmp_path, grading_tmp, monkeypatch, good):
     """Malformed metadata, a duplicate test, a helper module and a script payload, through nbgrader."""
     from tradeoffs.instructor.sandbox import SandboxUnavailable, check_available

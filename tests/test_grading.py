@@ -74,6 +74,7 @@ def build_bad_class(root: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.full  # whole classes graded in the sandbox: `make test-extra` (CI runs it after `make test`)
 def test_one_command_grades_a_class_with_every_kind_of_bad_submission(tmp_path, grading_tmp, monkeypatch):
     monkeypatch.setenv("TRADEOFFS_CELL_TIMEOUT", "30")  # lesson 00's cells take seconds at ci scale; `loop` waits this long
     monkeypatch.setenv("TRADEOFFS_KERNEL_MEMORY_MB", "2500")

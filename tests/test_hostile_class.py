@@ -269,6 +269,7 @@ def _outputs(nb_path: Path) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.full  # whole classes graded in the sandbox: `make test-extra` (CI runs it after `make test`)
 def test_hostile_class_gains_nothing_and_leaves_nothing(tmp_path, grading_tmp, monkeypatch):
     _sandbox_or_skip()
     monkeypatch.setenv("TRADEOFFS_CELL_TIMEOUT", "60")
