@@ -192,3 +192,20 @@ def test_resolve_lesson():
     assert lessons.resolve_lesson("notebooks/00-tradeoff-triangle/") == "00-tradeoff-triangle"
     with pytest.raises(ValueError, match="Lessons:"):
         lessons.resolve_lesson("99")
+
+
+def test_ledger_rows_carry_the_lessons_own_scale_and_device(tmp_path, monkeypatch):
+    """A notebook run with scale='full' writes `full` rows, whatever TRADEOFFS_SCALE says."""
+    from tradeoffs import scale as scale_module
+
+    monkeypatch.setattr(scale_module, "_ACTIVE", None)  # restored after the test
+    monkeypatch.setenv("TRADEOFFS_LEDGER", str(tmp_path / "ledger.csv"))
+    monkeypatch.setenv("TRADEOFFS_SCALE", "laptop")
+    with meter.measure("before setup", lesson="99") as run:
+        pass
+    assert run.log(metric="accuracy", value=0.5)["scale"] == "laptop"
+    scale_module.setup("99", scale="full", device="cpu", verbose=False)
+    with meter.measure("after setup", lesson="99") as run:
+        pass
+    row = run.log(metric="accuracy", value=0.5)
+    assert (row["scale"], row["device"]) == ("full", "cpu")

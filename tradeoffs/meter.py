@@ -25,7 +25,7 @@ import psutil
 
 from . import ledger
 from .prices import DEFAULT_INSTANCE, hourly_rate
-from .scale import cuda_available, get_device, get_scale
+from .scale import active_setup, cuda_available, get_device, get_scale
 
 RUN_ID = os.environ.get("TRADEOFFS_RUN_ID") or uuid.uuid4().hex[:8]
 _RAPL = Path("/sys/class/powercap/intel-rapl:0/energy_uj")
@@ -113,9 +113,11 @@ class Measurement:
 
     def log(self, metric: str = "", value: float | None = None, **columns: Any) -> dict[str, Any]:
         """Write this measurement as one ledger row (extra keyword columns are kept) and return it."""
+        active = active_setup()  # the lesson's own setup(scale=..., device=...), not the environment's default
         row: dict[str, Any] = {
             "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S"), "run_id": RUN_ID, "lesson": self.lesson,
-            "name": self.name, "scale": get_scale(), "device": get_device(), "hardware": hardware_description(),
+            "name": self.name, "scale": active.scale if active else get_scale(),
+            "device": active.device if active else get_device(), "hardware": hardware_description(),
             "metric": metric, "value": value, "train_seconds": round(self.wall_s, 4),
             "cpu_seconds": round(self.cpu_s, 4), "peak_mem_mb": round(self.peak_mem_mb, 1),
             "gpu_seconds": self.gpu_s, "instance": self.instance, "usd_per_hour": self.usd_per_hour,

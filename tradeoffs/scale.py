@@ -107,10 +107,24 @@ class Setup:
         return f"lesson {self.lesson}: scale={self.scale}, device={self.device}, seed={self.seed}"
 
 
+_ACTIVE: Setup | None = None  # the last setup() of this process: what a notebook run really uses
+
+
+def active_setup() -> Setup | None:
+    """The lesson's own resolved settings (its ``setup()`` call), or None before any."""
+    return _ACTIVE
+
+
 def setup(lesson: str, scale: str | None = None, device: str | None = None, seed: int = DEFAULT_SEED,
           verbose: bool = True) -> Setup:
-    """Resolve scale and device, seed every generator, and (by default) print one line saying so."""
+    """Resolve scale and device, seed every generator, and (by default) print one line saying so.
+
+    The result is also kept for the ledger (:func:`active_setup`): a notebook run with ``scale="full"``
+    records ``full`` rows whatever ``TRADEOFFS_SCALE`` says.
+    """
+    global _ACTIVE
     cfg = Setup(lesson=lesson, scale=get_scale(scale), device=get_device(device), seed=seed)
+    _ACTIVE = cfg
     seed_everything(seed)
     if verbose:
         print(cfg.describe())
