@@ -34,7 +34,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 # Every cell must finish within this many seconds when grading (an infinite loop fails that
 # cell only). Lessons at `grade` scale run well under a minute in total.
-c.Execute.timeout = int(os.environ.get("TRADEOFFS_CELL_TIMEOUT", 120))
+from tradeoffs.instructor.sandbox import SandboxLimits  # noqa: E402  (every cap is defined there)
+
+c.Execute.timeout = SandboxLimits.from_env().cell_timeout_s
 c.Execute.interrupt_on_timeout = True
 c.Execute.raise_on_iopub_timeout = True
 # Every graded kernel starts inside a bubblewrap sandbox (tradeoffs/instructor/sandbox.py; threat

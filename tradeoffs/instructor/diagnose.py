@@ -1,12 +1,12 @@
 """Explain, in plain words, what is wrong with a submission before and after autograding."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
 
 from .output_limits import CELL_BYTES, NOTEBOOK_BYTES, cuts_in, human
+from .sandbox import SandboxLimits
 
 HUGE_BYTES = 5 * 2**20
 LIMIT_NAMES = {
@@ -53,8 +53,8 @@ def after_grading(autograded: Path) -> list[str]:
     if not autograded.exists():
         return []
     nb = nbformat.read(autograded, as_version=4)
-    timeout = os.environ.get("TRADEOFFS_CELL_TIMEOUT", "120")
-    memory = os.environ.get("TRADEOFFS_KERNEL_MEMORY_MB", "6144")
+    limits = SandboxLimits.from_env()
+    timeout, memory = limits.cell_timeout_s, limits.memory_mb
     problems: list[str] = []
     first_error_seen = False
     for index, cell in enumerate(nb.cells):

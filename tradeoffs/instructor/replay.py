@@ -35,8 +35,9 @@ from ..lessons import release_notebook, resolve_lesson, source_notebook
 from ..paths import repo_root
 from .mutants import Mutant, apply_mutant, load_mutants, perfect_submission
 from .observations import Observations, decide, read_observations
+from .sandbox import SandboxLimits
 
-CELL_TIMEOUT_S = int(os.environ.get("TRADEOFFS_CELL_TIMEOUT", 120))  # as grading/nbgrader_config.py
+CELL_TIMEOUT_S = SandboxLimits.from_env().cell_timeout_s  # the cell time limit grading uses
 
 
 class ReplayError(RuntimeError):

@@ -55,8 +55,9 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """Caps for one submission, read once from the environment (defaults in brackets)."""
+    """Caps for one submission, read once from the environment: the one place each cap is defined."""
 
+    cell_timeout_s: int = 120  # TRADEOFFS_CELL_TIMEOUT: one cell's wall time, then it is interrupted
     memory_mb: int = 6144      # TRADEOFFS_KERNEL_MEMORY_MB: per process (rlimit) and, + 1 GB, for the whole submission
     tasks: int = 1024          # TRADEOFFS_SANDBOX_TASKS: processes and threads of the whole submission
     tmp_mb: int = 1024         # TRADEOFFS_SANDBOX_DISK_MB: each writable tmpfs (/tmp, working folder, cache)
@@ -65,7 +66,8 @@ class SandboxLimits:
     @classmethod
     def from_env(cls) -> "SandboxLimits":
         env = os.environ
-        return cls(memory_mb=int(env.get("TRADEOFFS_KERNEL_MEMORY_MB", cls.memory_mb)),
+        return cls(cell_timeout_s=int(env.get("TRADEOFFS_CELL_TIMEOUT", cls.cell_timeout_s)),
+                   memory_mb=int(env.get("TRADEOFFS_KERNEL_MEMORY_MB", cls.memory_mb)),
                    tasks=int(env.get("TRADEOFFS_SANDBOX_TASKS", cls.tasks)),
                    tmp_mb=int(env.get("TRADEOFFS_SANDBOX_DISK_MB", cls.tmp_mb)),
                    file_mb=int(env.get("TRADEOFFS_SANDBOX_DISK_MB", cls.file_mb)))

@@ -16,7 +16,7 @@ from typing import Mapping
 from traitlets.config.loader import PyFileConfigLoader
 
 from .nbgrader_cli import config_dir
-from .sandbox import SubmissionCgroup
+from .sandbox import SandboxLimits, SubmissionCgroup
 
 
 def grade_one(lesson: str, student: str) -> dict:
@@ -39,7 +39,7 @@ def limit_memory() -> None:
     ``TRADEOFFS_KERNEL_MEMORY_MB`` (default 6144) bounds each process's data segment, which on
     Linux includes anonymous memory maps, i.e. NumPy/PyTorch allocations.
     """
-    limit = int(os.environ.get("TRADEOFFS_KERNEL_MEMORY_MB", "6144")) * 2**20
+    limit = SandboxLimits.from_env().memory_mb * 2**20
     soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
