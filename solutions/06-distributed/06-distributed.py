@@ -63,6 +63,8 @@ from tradeoffs.prices import hourly_rate, price_table
 
 cfg = tradeoffs.setup("06", scale=scale, device=device)
 run_dir = make_run_dir("06-distributed")
+bench_path = run_dir / "ddp_bench.py"        # the two scripts this lesson writes (%%writefile cells below)
+ddp_script_path = run_dir / "ddp_train.py"
 backend = default_backend(cfg.device)
 nproc = default_nproc(2, cfg.device)
 print(f"scripts and outputs go to {run_dir}")
@@ -97,12 +99,16 @@ print(f"this machine: {os.cpu_count()} CPU cores, {cuda_device_count()} CUDA GPU
 #   for the same number of steps.
 #
 # Each rank makes up its own random batch (the data does not matter for timing). Read it: the four
-# DDP-specific lines are marked.
+# DDP-specific lines are marked. The cell's first line, `%%writefile`, saves the cell as
+# `ddp_bench.py` instead of running it.
 
 # %% nbgrader={"grade": false, "grade_id": "bench_script", "locked": true, "schema_version": 3, "solution": false}
-BENCH_SCRIPT = r'''
+# %%writefile {bench_path}
 """Time an MLP's training loop on 1 process and on all processes (DDP), at equal total work. Launch with torchrun."""
-import argparse, json, os, time
+import argparse
+import json
+import os
+import time
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -207,10 +213,6 @@ def main():
 
 if __name__ == "__main__":
     main()
-'''
-bench_path = run_dir / "ddp_bench.py"
-bench_path.write_text(BENCH_SCRIPT)
-print(f"wrote {bench_path} ({len(BENCH_SCRIPT.splitlines())} lines)")
 
 # %% [markdown]
 # Launching it is one call. `nproc` is 2 CPU processes here (`gloo`), or one process per GPU
@@ -491,11 +493,12 @@ print(f"{n_train} digits in {data_path.name}, 1024 in {check_data_path.name}")
 # %% [markdown]
 # ### Exercise 2 (6 points): complete the script
 #
-# Fill in the five marked places inside the string (keep the rest). The cell writes the string
-# to `ddp_train.py`; the test cells launch it with 1 and with 2 CPU processes.
+# Fill in the five marked places in the script (keep the rest). The cell's first line,
+# `%%writefile`, saves it as `ddp_train.py` instead of running it; the test cells launch it with 1
+# and with 2 CPU processes.
 
 # %% nbgrader={"grade": false, "grade_id": "ddp_script", "locked": false, "schema_version": 3, "solution": true}
-DDP_SCRIPT = r'''
+# %%writefile {ddp_script_path}
 """Train an MLP on MNIST with DistributedDataParallel. Launch with torchrun."""
 import argparse
 import json
@@ -595,10 +598,6 @@ def main():
 
 if __name__ == "__main__":
     main()
-'''
-ddp_script_path = run_dir / "ddp_train.py"
-ddp_script_path.write_text(DDP_SCRIPT)
-print(f"wrote {ddp_script_path}")
 
 # %% [markdown]
 # The tests launch your script on the same 1,024 digits (2 epochs, global batch 64): the first
