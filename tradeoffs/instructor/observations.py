@@ -42,13 +42,20 @@ class ReferenceRunError(RuntimeError):
     """The reference solution could not produce its observations; nothing can be graded fairly."""
 
 
+def is_test_cell(cell: nbformat.NotebookNode) -> bool:
+    """An autograded test cell: a graded code cell that is not a solution."""
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return cell.get("cell_type") == "code" and isinstance(meta, dict) and bool(meta.get("grade")) \
+        and not meta.get("solution")
+
+
 def _test_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    out = []
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if cell.get("cell_type") == "code" and isinstance(meta, dict) and meta.get("grade") and not meta.get("solution"):
-            out.append(cell)
-    return out
+    return [cell for cell in nb.cells if is_test_cell(cell)]
+
+
+def repeated_labels(observed: Observations) -> list[str]:
+    """``grade_id: label`` for every probe label a cell observed more than once (a reference must not)."""
+    return [f"{gid}: {label}" for gid, labels in observed.items() for label, obs in labels.items() if len(obs) != 1]
 
 
 def read_observations(nb: nbformat.NotebookNode) -> Observations:
@@ -152,7 +159,7 @@ def reference_observations(lesson: str, timeout: int = 600) -> Observations:
             raise ReferenceRunError(f"the solution of {lesson} fails while computing the reference observations "
                                     f"(fix solutions/{lesson}/{lesson}.py): {str(err)[:500]}") from err
     observed = read_observations(nb)
-    repeated = [f"{gid}: {label}" for gid, labels in observed.items() for label, obs in labels.items() if len(obs) != 1]
+    repeated = repeated_labels(observed)
     if repeated:
         raise ReferenceRunError(f"{lesson}: each probe label must be observed exactly once per cell; repeated: {repeated}")
     store_reference(lesson, observed)

@@ -20,7 +20,6 @@ shows, on two lessons, that the verdicts equal the full pipeline's.
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import tempfile
 import time
@@ -32,9 +31,9 @@ from jupyter_client.utils import run_sync
 from nbgrader.utils import determine_grade
 
 from ..lessons import release_notebook, resolve_lesson, source_notebook
-from ..paths import repo_root
 from .mutants import Mutant, apply_mutant, load_mutants, perfect_submission
-from .observations import Observations, decide, read_observations
+from .nbgrader_cli import nbgrader_env
+from .observations import Observations, decide, is_test_cell, read_observations, repeated_labels
 from .sandbox import SandboxLimits
 
 CELL_TIMEOUT_S = SandboxLimits.from_env().cell_timeout_s  # the cell time limit grading uses
@@ -68,11 +67,6 @@ def _grade_id(cell: nbformat.NotebookNode) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def _is_test(cell: nbformat.NotebookNode) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
 def graded_view(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNode:
     """``nb`` as autograde executes it: every locked cell's source put back from the source notebook.
 
@@ -98,7 +92,7 @@ def score(nb: nbformat.NotebookNode, reference: Observations,
     points, why = {}, {}
     for cell in judged.cells:
         gid = _grade_id(cell)
-        if _is_test(cell) and (cells is None or gid in cells):
+        if is_test_cell(cell) and (cells is None or gid in cells):
             got, most = determine_grade(cell)
             points[gid] = float(got or 0)
             errors = [f"{o.get('ename')}: {o.get('evalue')}" if o.output_type == "error" else o.get("text", "")
@@ -160,15 +154,8 @@ def _last_needed(nb: nbformat.NotebookNode, mutant: Mutant, to_last_loses: bool)
     if not to_last_loses or mutant.kind != "wrong":
         return len(nb.cells)
     ids = [_grade_id(c) for c in nb.cells]
-    return max(ids.index(g) for g in mutant.loses if g in ids) + 1 if any(g in ids for g in mutant.loses) \
-        else len(nb.cells)
-
-
-def _kernel_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({"NBGRADER_EXECUTION": "autograde", "PYTHONHASHSEED": "0"})
-    env.setdefault("TRADEOFFS_ROOT", str(repo_root()))
-    return env
+    needed = [ids.index(g) for g in mutant.loses if g in ids]
+    return max(needed) + 1 if needed else len(nb.cells)
 
 
 def replay_lesson(lesson: str, mutants: list[Mutant] | None = None, to_last_loses: bool = True,
@@ -182,7 +169,7 @@ def replay_lesson(lesson: str, mutants: list[Mutant] | None = None, to_last_lose
     perfect = graded_view(perfect_submission(lesson), lesson)
     plans = sorted(((*_first_changed(perfect, m), m) for m in mutants), key=lambda p: p[0])
     checkpoints = sorted({start for start, _, _ in plans})
-    max_points = {_grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in perfect.cells if _is_test(c)}
+    max_points = {_grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in perfect.cells if is_test_cell(c)}
     results: list[Replayed] = []
 
     with tempfile.TemporaryDirectory(prefix=f"replay-{lesson}-") as tmp:
@@ -190,7 +177,8 @@ def replay_lesson(lesson: str, mutants: list[Mutant] | None = None, to_last_lose
         shutil.copytree(release_notebook(lesson).parent, workdir)
         (workdir / "tmp").mkdir()
         kernel = _Kernel(perfect, workdir, Path(tmp) / "ipc", timeout)
-        with kernel.client.setup_kernel(env={**_kernel_env(), "TMPDIR": str(workdir / "tmp")}), kernel:
+        env = nbgrader_env({"NBGRADER_EXECUTION": "autograde", "PYTHONHASHSEED": "0", "TMPDIR": str(workdir / "tmp")})
+        with kernel.client.setup_kernel(env=env), kernel:
             t0, position = time.monotonic(), 0
             for start in checkpoints + [len(perfect.cells)]:
                 kernel.run(perfect, position, start)
@@ -198,8 +186,7 @@ def replay_lesson(lesson: str, mutants: list[Mutant] | None = None, to_last_lose
                     kernel.call(f"from tradeoffs.instructor.kernel_state import snapshot; snapshot('cell{start}', {str(workdir)!r})")
                 position = start
             reference = read_observations(perfect)
-            repeated = [f"{g}: {label}" for g, labels in reference.items() for label, obs in labels.items()
-                        if len(obs) != 1]
+            repeated = repeated_labels(reference)
             if repeated:
                 raise ReplayError(f"{lesson}: probe labels observed more than once in one cell: {repeated}")
             results.append(Replayed("perfect", None, *score(perfect, reference), time.monotonic() - t0))
@@ -212,7 +199,7 @@ def replay_lesson(lesson: str, mutants: list[Mutant] | None = None, to_last_lose
                     after.outputs = copy.deepcopy(before.get("outputs", []))
                 stop = _last_needed(mutated, mutant, to_last_loses)
                 kernel.run(mutated, start, stop)
-                ran = {_grade_id(c) for c in mutated.cells[:stop] if _is_test(c)}
+                ran = {_grade_id(c) for c in mutated.cells[:stop] if is_test_cell(c)}
                 results.append(Replayed(f"mutant-{mutant.name}", mutant, *score(mutated, reference, ran),
                                         time.monotonic() - t0))
 
