@@ -15,8 +15,9 @@ import pytest
 
 from tradeoffs.instructor.contract import check_lesson
 from tradeoffs.instructor.markers import hidden_blocks, split_hidden
-from tradeoffs.instructor.mutants import (Edit, Mutant, MutantDoesNotApply, apply_mutant, changed_cells,
-                                          load_mutants, perfect_submission)
+from tradeoffs.instructor.mutants import (FAMILIES, Edit, Mutant, MutantDoesNotApply, apply_mutant,
+                                          auto_test_cells, changed_cells, family_counts, family_gaps,
+                                          load_applies, load_mutants, perfect_submission, untagged)
 from tradeoffs.instructor.release import generate
 from tradeoffs.lessons import all_lessons, release_notebook, source_notebook, text_source
 
@@ -159,6 +160,29 @@ def test_every_test_cell_has_a_wrong_mutant(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
+def test_every_exercise_has_a_mutant_of_each_family_that_applies(lesson):
+    """Issue 17: [applies] names the mistake families of each test cell; each has a wrong mutant."""
+    mutants = load_mutants(lesson)
+    assert not untagged(mutants), f"{lesson}: give these wrong mutants a family: {untagged(mutants)}"
+    applies = load_applies(lesson)
+    undeclared = [c for c in auto_test_cells(lesson) if c not in applies]
+    assert not undeclared, f"{lesson}: list the mistake families of {undeclared} under [applies]"
+    assert not family_gaps(applies, mutants), f"{lesson}: " + "; ".join(family_gaps(applies, mutants))
+    tests = set(auto_test_cells(lesson))
+    for m in mutants:
+        assert set(m.keeps) <= tests, f"{lesson}: mutant {m.name} keeps unknown cells {sorted(set(m.keeps) - tests)}"
+        if m.family == "upstream":
+            assert m.keeps, f"{lesson}: upstream mutant {m.name} must list the dependent test it keeps"
+
+
+def test_family_gaps_names_the_missing_pairs():
+    wrong = Mutant(name="m", why="", kind="wrong", loses=["test_a"], family="boundary")
+    up = Mutant(name="u", why="", kind="wrong", loses=["test_a"], family="upstream", keeps=["test_b"])
+    applies = {"test_a": ["boundary", "units"], "test_b": ["upstream"]}
+    assert family_gaps(applies, [wrong, up]) == [f"test_a: no wrong mutant of family 'units' ({FAMILIES['units']})"]
+    assert family_counts([wrong, up]) == {"boundary": 1, "upstream": 1}
+
+
 def test_mutants_apply_to_the_current_solution(lesson):
     """Every edit's `find` occurs exactly once in today's solution cell (no notebook runs)."""
     perfect = perfect_submission(lesson)

@@ -122,3 +122,16 @@ def test_decide_puts_the_failure_first_so_nbgrader_scores_the_cell_zero():
     assert test.outputs[0].traceback == ["Hidden check not passed: cost is wrong"]
     assert "0.24" not in str(test.outputs), "the expected value never reaches the feedback"
     assert decide(nb, {"other": _ref("cost", value=0.25)}) == {}, "cells without reference checks are left alone"
+
+
+def test_explained_turns_any_error_into_the_course_message_and_keeps_asserts():
+    from tradeoffs.checks import explained
+
+    with pytest.raises(AssertionError, match=r"job_cost raised TypeError: bad operand .* should return a number"):
+        with explained("job_cost", "a number"):
+            raise TypeError("bad operand")
+    with pytest.raises(AssertionError, match="^the course's own message$"):
+        with explained("job_cost"):
+            raise AssertionError("the course's own message")
+    with explained("job_cost"):
+        pass

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 MIME = "application/vnd.tradeoffs.observation+json"
 MAX_OBSERVATION_BYTES = 64 * 1024
@@ -101,3 +102,21 @@ def observe_call(label: str, thunk: Callable[[], Any], **rule: Any) -> None:
         _emit({"label": str(label), "raised": raised, **{"why": "", "rel": 1e-9, "abs": 1e-12, **rule}})
         return
     observe(label, value, **rule)
+
+
+@contextmanager
+def explained(what: str, expected: str = "a value") -> Iterator[None]:
+    """For visible tests: any exception from the learner's code becomes the course's message.
+
+    ``with explained("job_cost"): assert ...`` turns a ``TypeError`` deep in the learner's function into
+    "job_cost raised TypeError: ... on inputs this test says are valid", chained to the original
+    traceback, instead of a bare traceback that looks like a broken test. Assertion failures pass through.
+    """
+    try:
+        yield
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise AssertionError(f"{what} raised {type(exc).__name__}: {exc} -- on inputs this test says are valid, "
+                             f"it should return {expected}. The traceback above shows the line where it failed "
+                             f"in your code.") from exc

@@ -64,10 +64,34 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_family_table(lessons: list[str]) -> int:
+    """Wrong mutants per lesson and mistake family, and the (cell, family) pairs still missing; grades nothing."""
+    from .instructor.mutants import FAMILIES, auto_test_cells, family_counts, family_gaps, load_applies, load_mutants
+
+    used = [*FAMILIES, ""]
+    print("lesson".ljust(22) + "".join((f or "untagged")[:10].rjust(11) for f in used) + "      total   missing")
+    missing = 0
+    for lesson in lessons:
+        mutants = load_mutants(lesson)
+        counts = family_counts(mutants)
+        applies = load_applies(lesson)
+        gaps = family_gaps(applies, mutants) + [f"{c}: [applies] does not list its families"
+                                                for c in auto_test_cells(lesson) if c not in applies]
+        missing += len(gaps)
+        print(lesson.ljust(22) + "".join(str(counts.get(f, 0)).rjust(11) for f in used)
+              + str(sum(counts.values())).rjust(11) + str(len(gaps)).rjust(10))
+        for gap in gaps:
+            print(f"    missing: {gap}")
+    return 1 if missing else 0
+
+
 def _cmd_mutants(args: argparse.Namespace) -> int:
     from .instructor.contract import check_lesson
     from .lessons import all_lessons
 
+    if args.families:
+        from .lessons import resolve_lesson
+        return _print_family_table([resolve_lesson(x) for x in args.lessons] if args.lessons else all_lessons())
     _sandbox_choice(args)
 
     failed = 0
@@ -75,6 +99,7 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
         result = check_lesson(lesson, jobs=args.jobs, full=args.full)
         replayed = f", mutants replayed in {result.replay.seconds:.0f} s" if result.replay else ""
         print(f"== {result.lesson} (nbgrader {result.report.seconds:.0f} s{replayed})")
+        print("   wrong mutants by family: " + ", ".join(f"{f} {n}" for f, n in result.families.items()))
         for line in result.lines:
             print(f"   ok   {line}")
         for line in result.failures:
@@ -151,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade every mutant with the whole nbgrader pipeline (slow) instead of replaying them")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
     p.add_argument("--no-sandbox", action="store_true", help="grade without the kernel sandbox")
+    p.add_argument("--families", action="store_true",
+                   help="only print the wrong mutants per mistake family and what [applies] still misses (fast)")
     p.set_defaults(func=_cmd_mutants)
 
     p = sub.add_parser("bench", help="run the course benchmark; writes results/bench.json")

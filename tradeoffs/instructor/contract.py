@@ -20,7 +20,7 @@ import nbformat
 from ..lessons import resolve_lesson, source_notebook
 from .autograde import ClassReport, grade_class
 from .markers import hidden_blocks
-from .mutants import Mutant, build_class
+from .mutants import Mutant, build_class, family_counts, family_gaps, load_applies, untagged
 from .observations import store_reference
 from .replay import LessonReplay, replay_lesson
 
@@ -32,6 +32,7 @@ class ContractResult:
     failures: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     replay: LessonReplay | None = None
+    families: dict[str, int] = field(default_factory=dict)  # wrong mutants per mistake family
 
     @property
     def ok(self) -> bool:
@@ -122,8 +123,15 @@ def _verdict(result: ContractResult, student: str, mutant: Mutant | None, points
     missed = [g for g in mutant.loses if g in max_points and g not in caught]
     if unknown:
         fail(f"{student}: 'loses' names unknown test cells {unknown}")
-    (fail if missed else say)(f"{student}: {shown_total}, caught by {caught}"
-                              + (f", NOT caught by {missed}" if missed else ""))
+    unknown_keeps = [g for g in mutant.keeps if g not in max_points]
+    if unknown_keeps:
+        fail(f"{student}: 'keeps' names unknown test cells {unknown_keeps}")
+    # an upstream mistake must not cost points again on a test that builds on it
+    punished = [g for g in mutant.keeps if g in max_points and points.get(g, 0) < max_points[g]]
+    reasons = "".join(f"\n        {g}: {(why or {})[g]}" for g in punished if g in (why or {}))
+    (fail if missed or punished else say)(
+        f"{student}: {shown_total}, caught by {caught}" + (f", NOT caught by {missed}" if missed else "")
+        + (f", but also lost points on {punished}, which must keep them{reasons}" if punished else ""))
 
 
 def _judge_replay(result: ContractResult, replay: LessonReplay) -> None:
@@ -143,3 +151,12 @@ def _check_coverage(result: ContractResult, mutants: list[Mutant]) -> None:
     uncovered = [g for g in auto_cells if g not in covered]
     if uncovered:
         result.failures.append(f"no wrong mutant targets these test cells: {uncovered}")
+    applies = load_applies(result.lesson)
+    undeclared = [g for g in auto_cells if g not in applies]
+    if undeclared:
+        result.failures.append(f"[applies] in grading/mutants/{result.lesson}.toml does not say which mistake "
+                               f"families apply to {undeclared}")
+    result.failures.extend(family_gaps(applies, mutants))
+    if untagged(mutants):
+        result.failures.append(f"wrong mutants without a family (grading/mutants/README.md): {untagged(mutants)}")
+    result.families = family_counts(mutants)

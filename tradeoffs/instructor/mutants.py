@@ -19,6 +19,24 @@ from ..lessons import release_notebook, source_notebook
 from .nbgrader_cli import config_dir
 
 
+# Families of plausible mistakes (docs/authoring.md, "Test-design checklist"). Every wrong mutant names one;
+# every graded test cell lists in its mutants file (``[applies]``) the families that apply to its exercise,
+# and the contract requires a mutant of each (``family_gaps``).
+FAMILIES: dict[str, str] = {
+    "boundary": "a boundary the text states handled wrongly: zero, equality, empty input, ties, strict vs non-strict",
+    "units": "a unit or mode that agrees with the right one on easy inputs: % vs points, relative vs absolute, "
+             "mode A vs mode B",
+    "coinciding": "an input swapped for another one whose value may coincide with the right one on the lesson's data",
+    "defaults": "a parameter ignored or left at its default (seed, world size, budget, minimum billing)",
+    "upstream": "a mistake in a function another exercise builds on: only its own test may lose points "
+                "(the dependent test is listed in `keeps`)",
+    "exception": "bad input raises the wrong exception, a bare one, or none",
+    "logic": "any other plausible wrong formula or step",
+    "checkpoint": "a wrong option of a multiple-choice checkpoint",
+    "package_helper": "answers the exercise with a course package helper instead of the method it teaches",
+}
+
+
 class MutantDoesNotApply(ValueError):
     """A mutant's edit no longer matches the solution cell it edits (the solution changed)."""
 
@@ -39,6 +57,8 @@ class Mutant:
     edits: list[Edit] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)  # whole replacement cells: alternatives only
     lesson: str = ""  # the lesson whose mutants file declares it (for messages)
+    family: str = ""  # one of FAMILIES (wrong mutants)
+    keeps: list[str] = field(default_factory=list)  # test cells that must keep full points (wrong mutants)
 
 
 def mutants_file(lesson: str) -> Path:
@@ -75,8 +95,18 @@ def _parse_mutant(raw: dict, lesson: str) -> Mutant:
         edits.append(Edit(cell=e["cell"], find=e["find"], replace=e["replace"]))
     if not edits and not cells:
         raise ValueError(f"{where}: mutant {name!r} changes nothing; give it [[mutant.edit]] entries.")
-    return Mutant(name=name, why=raw.get("why", ""), kind=kind, loses=list(raw.get("loses", [])), edits=edits,
-                  cells={k: v.strip("\n") for k, v in cells.items()}, lesson=lesson)
+    family = raw.get("family", "")
+    if family and family not in FAMILIES:
+        raise ValueError(f"{where}: wrong mutant {name!r} needs family = one of {', '.join(FAMILIES)} "
+                         f"(got {family!r}; see grading/mutants/README.md).")
+    if kind == "alternative" and (family or raw.get("keeps")):
+        raise ValueError(f"{where}: alternative {name!r} keeps every point by definition; drop family and keeps.")
+    keeps = list(raw.get("keeps", []))
+    loses = list(raw.get("loses", []))
+    if set(keeps) & set(loses):
+        raise ValueError(f"{where}: mutant {name!r} lists {sorted(set(keeps) & set(loses))} in both loses and keeps.")
+    return Mutant(name=name, why=raw.get("why", ""), kind=kind, loses=loses, edits=edits,
+                  cells={k: v.strip("\n") for k, v in cells.items()}, lesson=lesson, family=family, keeps=keeps)
 
 
 def load_mutants(lesson: str) -> list[Mutant]:
@@ -90,6 +120,56 @@ def load_mutants(lesson: str) -> list[Mutant]:
     if len(names) != len(set(names)):
         raise ValueError(f"{path}: mutant names must be unique.")
     return out
+
+
+def auto_test_cells(lesson: str) -> list[str]:
+    """grade_ids of the lesson's autograded test cells (graded, not a solution), in notebook order."""
+    nb = nbformat.read(source_notebook(lesson), as_version=4)
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"].get("solution")]
+
+
+def load_applies(lesson: str) -> dict[str, list[str]]:
+    """The ``[applies]`` table: test cell grade_id -> the mistake families that apply to its exercise."""
+    path = mutants_file(lesson)
+    if not path.exists():
+        return {}
+    applies = tomllib.loads(path.read_text()).get("applies", {})
+    for cell, families in applies.items():
+        unknown = [f for f in families if f not in FAMILIES]
+        if not isinstance(families, list) or unknown:
+            raise ValueError(f"{_where(lesson)}: [applies] {cell} must be a list of families from "
+                             f"{', '.join(FAMILIES)} (unknown: {unknown}).")
+    return {cell: list(families) for cell, families in applies.items()}
+
+
+def family_gaps(applies: dict[str, list[str]], mutants: list[Mutant]) -> list[str]:
+    """(test cell, family) pairs that ``applies`` requires and no wrong mutant provides, as messages.
+
+    An ``upstream`` mutant covers the cells it *keeps* (the dependent test must not punish it twice);
+    every other family covers the cells it *loses*.
+    """
+    have = set()
+    for m in mutants:
+        if m.kind == "wrong":
+            have |= {(cell, m.family) for cell in (m.keeps if m.family == "upstream" else m.loses)}
+    return [f"{cell}: no wrong mutant of family {family!r} ({FAMILIES[family]})"
+            for cell, families in applies.items() for family in families if (cell, family) not in have]
+
+
+def family_counts(mutants: list[Mutant]) -> dict[str, int]:
+    """How many wrong mutants each family has (families with none are left out; "" counts untagged ones)."""
+    counts: dict[str, int] = {}
+    for m in mutants:
+        if m.kind == "wrong":
+            counts[m.family] = counts.get(m.family, 0) + 1
+    return {f: counts[f] for f in [*FAMILIES, ""] if f in counts}
+
+
+def untagged(mutants: list[Mutant]) -> list[str]:
+    """Names of wrong mutants without a family."""
+    return [m.name for m in mutants if m.kind == "wrong" and not m.family]
 
 
 def changed_cells(mutant: Mutant) -> set[str]:

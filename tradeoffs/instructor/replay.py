@@ -150,11 +150,11 @@ def _first_changed(nb: nbformat.NotebookNode, mutant: Mutant) -> tuple[int, nbfo
 
 
 def _last_needed(nb: nbformat.NotebookNode, mutant: Mutant, to_last_loses: bool) -> int:
-    """One past the last cell a mutant must run: its last ``loses`` cell, or the end of the notebook."""
+    """One past the last cell a mutant must run: its last ``loses`` or ``keeps`` cell, or the end of the notebook."""
     if not to_last_loses or mutant.kind != "wrong":
         return len(nb.cells)
     ids = [_grade_id(c) for c in nb.cells]
-    needed = [ids.index(g) for g in mutant.loses if g in ids]
+    needed = [ids.index(g) for g in [*mutant.loses, *mutant.keeps] if g in ids]
     return max(needed) + 1 if needed else len(nb.cells)
 
 
