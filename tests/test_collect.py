@@ -71,7 +71,7 @@ def fake_grading(grading_tmp, monkeypatch):
     def scores(lesson, student):
         return {"test_job_cost": 3.0, "_auto_total": 3.0, "_max": 3.0, "_needs_manual": False} if student in graded else None
 
-    def worker(lesson, student):
+    def worker(lesson, student, settings):
         if student.startswith("boom"):
             raise RuntimeError("the grader fell over")
         graded.add(student)

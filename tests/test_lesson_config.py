@@ -61,8 +61,11 @@ def test_data_files_are_the_ones_the_lesson_reads(lesson):
 
 
 def test_lesson_settings_are_never_released():
-    config = (repo_root() / "grading" / "nbgrader_config.py").read_text()
-    assert '"lesson.toml"' in config, "grading/nbgrader_config.py must ignore lesson.toml (c.CourseDirectory.ignore)"
+    from tradeoffs.instructor.course_config import course_config
+    from tradeoffs.settings import Settings
+
+    ignored = course_config(Settings()).CourseDirectory.ignore
+    assert "lesson.toml" in ignored, "course_config must ignore lesson.toml (c.CourseDirectory.ignore)"
     released = sorted(str(p) for p in release_dir().rglob("lesson.toml"))
     assert released == [], f"lesson settings were released: {released}"
 

@@ -64,15 +64,15 @@ def test_grading_refuses_without_bubblewrap_and_names_the_fix(tmp_path, monkeypa
 
 
 def test_no_sandbox_flag_warns_loudly(monkeypatch, capsys):
-    from tradeoffs.cli import _sandbox_choice, build_parser
+    from tradeoffs.cli import _settings, build_parser
 
     monkeypatch.delenv("TRADEOFFS_SANDBOX", raising=False)
     args = build_parser().parse_args(["grade", "00", "--from", ".", "--no-sandbox"])
-    _sandbox_choice(args)
-    assert not sandbox.sandbox_enabled()
+    assert _settings(args).sandbox is False
     assert "WARNING" in capsys.readouterr().err
-    monkeypatch.delenv("TRADEOFFS_SANDBOX")
-    assert sandbox.sandbox_enabled()
+    assert sandbox.sandbox_enabled()  # the flag changes this run's settings, not the environment
+    monkeypatch.setenv("TRADEOFFS_SANDBOX", "off")
+    assert not sandbox.sandbox_enabled()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="cgroups are Linux only")

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 from .experiments import run_experiments
 from .figures import format_table
 from .paths import results_dir
+from .settings import Settings
 
 GRADING_CLASS_SIZE = 20
 
@@ -51,15 +51,11 @@ def bench_grading(lesson: str = "00-tradeoff-triangle",
     with tempfile.TemporaryDirectory() as tmp:
         klass = grading_class(Path(tmp), lesson, size)
         for key, jobs, sandbox in runs:
-            os.environ["TRADEOFFS_GRADING_DIR"] = str(Path(tmp) / f"grading-jobs{jobs}-sandbox-{sandbox}")
-            os.environ["TRADEOFFS_SANDBOX"] = sandbox
-            try:
-                start = time.perf_counter()
-                report = grade_class(lesson, klass, jobs=jobs, progress=True)
-                seconds = time.perf_counter() - start
-            finally:
-                os.environ.pop("TRADEOFFS_GRADING_DIR", None)
-                os.environ.pop("TRADEOFFS_SANDBOX", None)
+            settings = (Settings.from_env().grading_in(Path(tmp) / f"grading-jobs{jobs}-sandbox-{sandbox}")
+                        .with_sandbox(sandbox == "on"))
+            start = time.perf_counter()
+            report = grade_class(lesson, klass, jobs=jobs, progress=True, settings=settings)
+            seconds = time.perf_counter() - start
             graded = sum(r.graded for r in report.results)
             figures[key] = seconds / max(graded, 1)
             if graded < size:

@@ -4,6 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 def _cmd_lessons(args: argparse.Namespace) -> int:
@@ -39,22 +43,22 @@ NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: student code runs as you, with you
                       "way only submissions you trust.")
 
 
-def _sandbox_choice(args: argparse.Namespace) -> None:
-    """``--no-sandbox`` turns the kernel sandbox off for this run (and its grading processes), loudly."""
-    import os
+def _settings(args: argparse.Namespace) -> Settings:
+    """The run's settings, read once from the environment; ``--no-sandbox`` turns the sandbox off, loudly."""
+    from .settings import Settings
 
+    settings = Settings.from_env()
     if getattr(args, "no_sandbox", False):
-        os.environ["TRADEOFFS_SANDBOX"] = "off"
+        settings = settings.with_sandbox(False)
         print(NO_SANDBOX_WARNING, file=sys.stderr)
+    return settings
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .instructor.autograde import format_report, grade_class
 
-    _sandbox_choice(args)
-
     report = grade_class(args.lesson, Path(args.source), students=args.student or None,
-                         progress=not args.no_progress, jobs=args.jobs, due=args.due)
+                         progress=not args.no_progress, jobs=args.jobs, due=args.due, settings=_settings(args))
     print(format_report(report))
     not_graded = [r.student for r in report.results if not r.graded]
     if not_graded or report.class_problems:
@@ -92,11 +96,11 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
     if args.families:
         from .lessons import resolve_lesson
         return _print_family_table([resolve_lesson(x) for x in args.lessons] if args.lessons else all_lessons())
-    _sandbox_choice(args)
+    settings = _settings(args)
 
     failed = 0
     for lesson in args.lessons or all_lessons():
-        result = check_lesson(lesson, jobs=args.jobs, full=args.full)
+        result = check_lesson(lesson, jobs=args.jobs, full=args.full, settings=settings)
         replayed = f", mutants replayed in {result.replay.seconds:.0f} s" if result.replay else ""
         print(f"== {result.lesson} (nbgrader {result.report.seconds:.0f} s{replayed})")
         print("   wrong mutants by family: " + ", ".join(f"{f} {n}" for f, n in result.families.items()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from .settings import REPO_ROOT, active  # noqa: F401  (REPO_ROOT: re-exported)
 
 
 def under_nbgrader() -> bool:
@@ -18,17 +18,17 @@ def under_nbgrader() -> bool:
 
 def repo_root() -> Path:
     """The course checkout (override with ``TRADEOFFS_ROOT``)."""
-    return Path(os.environ.get("TRADEOFFS_ROOT", REPO_ROOT)).resolve()
+    return active().root
 
 
 def data_dir() -> Path:
     """Folder of the datasets and price table that ship with the course."""
-    return Path(os.environ.get("TRADEOFFS_DATA", repo_root() / "data")).resolve()
+    return active().data_dir
 
 
 def results_dir() -> Path:
     """Folder for ledgers, benchmark output and run folders (git-ignored)."""
-    path = Path(os.environ.get("TRADEOFFS_RESULTS", repo_root() / "results")).resolve()
+    path = active().results_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -15,25 +15,15 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .paths import under_nbgrader
-
-SCALES = ("ci", "grade", "laptop", "full")
+from .settings import SCALES, active, check_scale  # noqa: F401  (SCALES: re-exported, lessons import it from here)
 DEFAULT_SEED = 0
 T = TypeVar("T")
 
 
 def get_scale(scale: str | None = None) -> str:
     """Resolve the experiment scale; raise ``ValueError`` with the valid choices on a typo."""
-    if scale is None:
-        scale = os.environ.get("TRADEOFFS_SCALE") or None
-    if scale is None:
-        scale = "grade" if under_nbgrader() else "laptop"
-    scale = str(scale).strip().lower()
-    if scale not in SCALES:
-        raise ValueError(
-            f"Unknown scale {scale!r}. Choose one of {', '.join(SCALES)} "
-            "(set it with the notebook's `scale` parameter or the TRADEOFFS_SCALE variable)."
-        )
-    return scale
+    chosen = check_scale(None if scale is None else str(scale)) or active().scale  # TRADEOFFS_SCALE, checked there
+    return chosen or ("grade" if under_nbgrader() else "laptop")
 
 
 def cuda_available() -> bool:
@@ -53,7 +43,7 @@ def cuda_available() -> bool:
 def get_device(device: str | None = None) -> str:
     """Resolve the compute device: ``"cuda"`` or ``"cpu"`` (``"auto"`` picks CUDA if present)."""
     if device is None:
-        device = os.environ.get("TRADEOFFS_DEVICE") or "auto"
+        device = active().device  # TRADEOFFS_DEVICE, default "auto"
     device = str(device).strip().lower()
     if device == "auto":
         return "cuda" if cuda_available() else "cpu"

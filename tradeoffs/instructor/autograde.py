@@ -26,7 +26,8 @@ from . import collect, diagnose, normalise, observations, output_limits, worker
 from .gradebook import grade_cells, graded_students, student_scores
 from .nbgrader_cli import config_dir, grading_dir, nbgrader_env
 from .release import generate
-from .sandbox import SandboxLimits, SubmissionCgroup, check_available, remove_runtime_folders, sandbox_enabled
+from ..settings import Settings, use
+from .sandbox import SubmissionCgroup, check_available, remove_runtime_folders
 from .summary import write_summary
 
 STUDENT_TIMEOUT_S = 30 * 60  # whole-notebook guard on top of the per-cell c.Execute.timeout
@@ -98,15 +99,16 @@ def _keep_log(log_path: Path, outcome: dict[str, Any] | None) -> None:
                 handle.write(f"\n--- {key} ---\n{outcome[key]}\n")
 
 
-def _run_worker(lesson: str, student: str) -> dict[str, Any]:
+def _run_worker(lesson: str, student: str, settings: Settings) -> dict[str, Any]:
     """Autograde + feedback for one student in a fresh process; returns the worker's outcome."""
     ctx = _grading_context()
     receive, send = ctx.Pipe(duplex=False)
     log_path = student_log(lesson, student)
     outcome: dict[str, Any] | None = None
-    cgroup = SubmissionCgroup(f"{student}-{os.getpid()}", SandboxLimits.from_env())
+    cgroup = SubmissionCgroup(f"{student}-{os.getpid()}", settings.limits)
     proc = ctx.Process(target=worker.grade_in_child, name=f"grade-{student}",
-                       args=(lesson, student, nbgrader_env(), str(config_dir()), str(log_path), send, cgroup))
+                       args=(lesson, student, settings, nbgrader_env(), str(config_dir()), str(log_path), send,
+                             cgroup))
     try:
         proc.start()
         send.close()
@@ -132,7 +134,7 @@ def _run_worker(lesson: str, student: str) -> dict[str, Any]:
         _keep_log(log_path, outcome)
 
 
-def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path) -> StudentResult:
+def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path, settings: Settings) -> StudentResult:
     """Stage, autograde and write feedback for one submission; never raises, whatever the notebook holds."""
     res = StudentResult(student=sub.student, problems=list(sub.problems))
     if not sub.gradable:
@@ -150,7 +152,7 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
         return res
     try:
         for attempt in range(3):  # a busy SQLite gradebook under --jobs is retried
-            outcome = _run_worker(lesson, sub.student)
+            outcome = _run_worker(lesson, sub.student, settings)
             log = f"{outcome.get('autograde_log', '')}\n{outcome.get('autograde_error', '')}"
             if "database is locked" not in log:
                 break
@@ -159,7 +161,7 @@ def autograde_student(lesson: str, sub: collect.Submission, submitted_root: Path
             log_file = student_log(lesson, sub.student).relative_to(grading_dir())
             res.problems.append(f"{_explain_failure(log)} (nbgrader's log: {log_file})")
         if outcome.get("memory_cap_hit"):
-            limit = SandboxLimits.from_env().memory_mb + 1024
+            limit = settings.limits.memory_mb + 1024
             res.problems.append(f"the submission as a whole reached its memory cap ({limit} MB for the notebook "
                                 "and everything it started); whatever ran then was stopped")
         autograded = grading_dir() / "autograded" / sub.student / lesson / f"{lesson}.ipynb"
@@ -236,15 +238,26 @@ def due_date(lesson: str, due: str | None = None) -> datetime | None:
 
 
 def grade_class(lesson: str, source: Path, students: list[str] | None = None,
-                progress: bool = True, jobs: int = 1, due: str | None = None) -> ClassReport:
+                progress: bool = True, jobs: int = 1, due: str | None = None,
+                settings: Settings | None = None) -> ClassReport:
     """Import every submission under ``source`` for ``lesson``, autograde it, and write the reports.
+
+    ``settings`` (default: read from the environment, once) say where the class is graded, whether
+    kernels are sandboxed and with which caps; every grading process receives them as an argument.
 
     Each student is graded in a fresh process forked from a server with nbgrader preloaded
     (multiprocessing's ``forkserver``), so a script that calls this must guard its entry point
     with ``if __name__ == "__main__":``, as every multiprocessing program must.
     """
+    settings = settings or Settings.from_env()
+    with use(settings):
+        return _grade_class(lesson, Path(source), students, progress, jobs, due, settings)
+
+
+def _grade_class(lesson: str, source: Path, students: list[str] | None, progress: bool, jobs: int,
+                 due: str | None, settings: Settings) -> ClassReport:
     lesson = resolve_lesson(lesson)
-    if sandbox_enabled():
+    if settings.sandbox:
         check_available()  # refuse, naming the fix, rather than run student code unsandboxed
     start = time.perf_counter()
     found = collect.collect_class(Path(source), lesson, workdir=_work_dir())
@@ -263,7 +276,7 @@ def grade_class(lesson: str, source: Path, students: list[str] | None = None,
         observations.reference_observations(lesson)  # the trusted run hidden probes are judged against (cached)
         submitted_root = grading_dir() / "submitted"
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each worker drives its own process
-            futures = {pool.submit(autograde_student, lesson, sub, submitted_root): sub for sub in subs}
+            futures = {pool.submit(autograde_student, lesson, sub, submitted_root, settings): sub for sub in subs}
             for fut in tqdm(as_completed(futures), total=len(futures), desc=f"grading {lesson}", unit="student",
                             disable=not progress):
                 try:

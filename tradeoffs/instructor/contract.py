@@ -9,7 +9,6 @@ the perfect tests at the end), minutes instead of half an hour for the course.
 from __future__ import annotations
 
 import html
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from ..lessons import resolve_lesson, source_notebook
+from ..settings import Settings, use
 from .autograde import ClassReport, grade_class
 from .markers import hidden_blocks
 from .mutants import Mutant, build_class, family_counts, family_gaps, load_applies, untagged
@@ -53,7 +53,7 @@ def page_text(path: Path) -> str:
 
 
 def check_lesson(lesson: str, workdir: Path | None = None, jobs: int = 2, repeats: int = 2,
-                 full: bool = True) -> ContractResult:
+                 full: bool = True, settings: Settings | None = None) -> ContractResult:
     """Grade perfect x repeats and blank of ``lesson`` with nbgrader, and its mutants; collect failures.
 
     ``full``: every mutant through the whole pipeline too. Otherwise the mutants are replayed
@@ -64,18 +64,12 @@ def check_lesson(lesson: str, workdir: Path | None = None, jobs: int = 2, repeat
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(workdir or tmp)
         students = build_class(lesson, base / "class", repeats=repeats, mutants=full)
-        old = os.environ.get("TRADEOFFS_GRADING_DIR")
-        os.environ["TRADEOFFS_GRADING_DIR"] = str(base / "grading")
-        try:
+        class_settings = (settings or Settings.from_env()).grading_in(base / "grading")
+        with use(class_settings):
             replay = None if full else replay_lesson(lesson)
             if replay is not None:
                 store_reference(lesson, replay.reference)
-            report = grade_class(lesson, base / "class", jobs=jobs, progress=False)
-        finally:
-            if old is None:
-                os.environ.pop("TRADEOFFS_GRADING_DIR", None)
-            else:
-                os.environ["TRADEOFFS_GRADING_DIR"] = old
+            report = grade_class(lesson, base / "class", jobs=jobs, progress=False, settings=class_settings)
         result = ContractResult(lesson, report, replay=replay)
         _judge(result, students, hidden_test_lines(lesson))
         if replay is not None:

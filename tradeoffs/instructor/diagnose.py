@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 
 from .output_limits import CELL_BYTES, NOTEBOOK_BYTES, cuts_in, human
-from .sandbox import SandboxLimits
+from ..settings import active
 
 HUGE_BYTES = 5 * 2**20
 LIMIT_NAMES = {
@@ -53,7 +53,7 @@ def after_grading(autograded: Path) -> list[str]:
     if not autograded.exists():
         return []
     nb = nbformat.read(autograded, as_version=4)
-    limits = SandboxLimits.from_env()
+    limits = active().limits
     timeout, memory = limits.cell_timeout_s, limits.memory_mb
     problems: list[str] = []
     first_error_seen = False

@@ -1,16 +1,18 @@
 """Read scores out of nbgrader's gradebook into plain rows."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from ..settings import active
 from .nbgrader_cli import grading_dir
 
 
 def db_url() -> str:
-    return os.environ.get("TRADEOFFS_GRADEBOOK_URL") or "sqlite:///" + str(grading_dir() / "gradebook.db")
+    """The active settings' gradebook (``grading_dir/gradebook.db`` unless ``TRADEOFFS_GRADEBOOK_URL`` says otherwise)."""
+    grading_dir()  # made if missing
+    return active().gradebook_url
 
 
 def grade_cells(lesson: str) -> list[tuple[str, float, bool]]:

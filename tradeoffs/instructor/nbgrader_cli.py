@@ -10,22 +10,28 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..paths import repo_root
+from ..settings import active
 
 
 def config_dir() -> Path:
-    """Folder holding ``nbgrader_config.py`` (nbgrader runs from here)."""
-    return repo_root() / "grading"
+    """Folder holding ``nbgrader_config.py``, the mutants and due dates (nbgrader runs from here)."""
+    return active().config_dir
 
 
 def grading_dir() -> Path:
-    """Where submissions, autograded copies, feedback, reports and the gradebook live.
+    """Where submissions, autograded copies, feedback, reports and the gradebook live (made if missing).
 
-    ``grading/`` by default; ``TRADEOFFS_GRADING_DIR`` moves them (tests use a temporary folder).
+    ``grading/`` by default; the active settings move it (tests and the bench grade in a temporary folder).
     """
-    path = Path(os.environ.get("TRADEOFFS_GRADING_DIR", config_dir())).resolve()
+    path = active().grading_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def settings_arguments() -> list[str]:
+    """The active settings nbgrader's own command line needs: where the class and its gradebook live."""
+    s = active()
+    return [f"--CourseDirectory.root={grading_dir()}", f"--CourseDirectory.db_url={s.gradebook_url}"]
 
 
 def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -33,7 +39,7 @@ def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    env.setdefault("TRADEOFFS_ROOT", str(repo_root()))
+    env.setdefault("TRADEOFFS_ROOT", str(active().root))
     env.setdefault("PYTHONHASHSEED", "0")
     grading_dir()  # nbgrader changes into the course root, so it must exist
     if extra:

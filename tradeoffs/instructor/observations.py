@@ -33,6 +33,7 @@ from traitlets import Bool
 
 from ..checks import MIME
 from ..lessons import source_notebook
+from ..settings import active
 from .nbgrader_cli import grading_dir
 
 Observations = dict[str, dict[str, list[dict]]]  # grade_id -> label -> every observation with that label
@@ -132,7 +133,8 @@ def failed_checks(reference: dict[str, list[dict]], observed: dict[str, list[dic
 
 def _reference_path(lesson: str, source_text: str) -> Path:
     """The cache file for one version of the source, at the scale and device grading uses."""
-    settings = "|".join(os.environ.get(k, "") for k in ("TRADEOFFS_SCALE", "TRADEOFFS_DEVICE"))
+    s = active()
+    settings = f"{s.scale or ''}|{s.device}"
     digest = hashlib.sha256((settings + "\n" + source_text).encode()).hexdigest()[:16]
     return grading_dir() / "reference" / f"{lesson}-{digest}.json"
 
@@ -150,7 +152,8 @@ def reference_observations(lesson: str, timeout: int = 600) -> Observations:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}  # the grading scale, no ledger or figure writes
+    env = {**os.environ, **active().kernel_variables(),  # the grading scale, no ledger or figure writes
+           "NBGRADER_EXECUTION": "autograde"}
     with tempfile.TemporaryDirectory(prefix=f"reference-{lesson}-") as tmp:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": tmp}})
         try:

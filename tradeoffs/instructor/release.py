@@ -6,13 +6,13 @@ import tempfile
 from pathlib import Path
 
 from ..lessons import all_lessons, release_dir, resolve_lesson
-from .nbgrader_cli import check, run_nbgrader
+from .nbgrader_cli import check, run_nbgrader, settings_arguments
 from .sources import build_source_notebook
 
 
 def generate(lesson: str, out_dir: Path) -> Path:
     """Run ``nbgrader generate_assignment`` for one lesson into ``out_dir`` (also records it in the gradebook)."""
-    result = run_nbgrader(["generate_assignment", lesson, "--force",
+    result = run_nbgrader(["generate_assignment", lesson, "--force", *settings_arguments(),
                            f"--CourseDirectory.release_directory={out_dir}"])
     check(result, f"nbgrader generate_assignment {lesson}")
     return out_dir / lesson

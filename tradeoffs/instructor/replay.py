@@ -31,12 +31,10 @@ from jupyter_client.utils import run_sync
 from nbgrader.utils import determine_grade
 
 from ..lessons import release_notebook, resolve_lesson, source_notebook
+from ..settings import active
 from .mutants import Mutant, apply_mutant, load_mutants, perfect_submission
 from .nbgrader_cli import nbgrader_env
 from .observations import Observations, decide, is_test_cell, read_observations, repeated_labels
-from .sandbox import SandboxLimits
-
-CELL_TIMEOUT_S = SandboxLimits.from_env().cell_timeout_s  # the cell time limit grading uses
 
 
 class ReplayError(RuntimeError):
@@ -159,8 +157,11 @@ def _last_needed(nb: nbformat.NotebookNode, mutant: Mutant, to_last_loses: bool)
 
 
 def replay_lesson(lesson: str, mutants: list[Mutant] | None = None, to_last_loses: bool = True,
-                  timeout: int = CELL_TIMEOUT_S, progress: bool = False) -> LessonReplay:
-    """Score the perfect submission, every mutant (replayed) and the canary of ``lesson``."""
+                  timeout: int | None = None, progress: bool = False) -> LessonReplay:
+    """Score the perfect submission, every mutant (replayed) and the canary of ``lesson``.
+
+    ``timeout``: seconds per cell (default: the active settings' cell time limit, as grading uses).
+    """
     from tqdm.auto import tqdm
 
     lesson = resolve_lesson(lesson)
@@ -176,8 +177,9 @@ def replay_lesson(lesson: str, mutants: list[Mutant] | None = None, to_last_lose
         workdir = Path(tmp) / "work"  # the kernel's cwd and (work/tmp) TMPDIR: snapshots restore its files
         shutil.copytree(release_notebook(lesson).parent, workdir)
         (workdir / "tmp").mkdir()
-        kernel = _Kernel(perfect, workdir, Path(tmp) / "ipc", timeout)
-        env = nbgrader_env({"NBGRADER_EXECUTION": "autograde", "PYTHONHASHSEED": "0", "TMPDIR": str(workdir / "tmp")})
+        kernel = _Kernel(perfect, workdir, Path(tmp) / "ipc", timeout or active().limits.cell_timeout_s)
+        env = nbgrader_env({**active().kernel_variables(), "NBGRADER_EXECUTION": "autograde", "PYTHONHASHSEED": "0",
+                            "TMPDIR": str(workdir / "tmp")})
         with kernel.client.setup_kernel(env=env), kernel:
             t0, position = time.monotonic(), 0
             for start in checkpoints + [len(perfect.cells)]:

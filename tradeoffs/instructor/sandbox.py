@@ -14,7 +14,9 @@ The grading process of each student (and so its kernel and everything they start
 cgroup with a memory and a task cap where cgroups are writable (root); rlimits cap each process
 otherwise. The learner's own Validate never uses this module.
 
-``TRADEOFFS_SANDBOX=off`` (``tradeoffs grade --no-sandbox``) starts ordinary kernels instead.
+``Settings.sandbox`` off (``tradeoffs grade --no-sandbox``) starts ordinary kernels instead; the caps are
+``Settings.limits`` (:class:`tradeoffs.settings.SandboxLimits`). Both reach the kernel manager as traitlets
+config (:mod:`.course_config`).
 """
 from __future__ import annotations
 
@@ -25,14 +27,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Bool, Dict, Instance, default
 
 from ..paths import REPO_ROOT
+from ..settings import SandboxLimits, active
+
+__all__ = ["SandboxLimits", "SandboxedKernelManager", "SubmissionCgroup", "check_available", "kernel_environment",
+           "sandbox_enabled"]
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SANDBOX_UID_BASE = 61000
@@ -51,31 +57,6 @@ def remove_runtime_folders(grading_pid: int) -> None:
 
 class SandboxUnavailable(RuntimeError):
     """Grading was asked to sandbox kernels but bubblewrap cannot run here."""
-
-
-@dataclass(frozen=True)
-class SandboxLimits:
-    """Caps for one submission, read once from the environment: the one place each cap is defined."""
-
-    cell_timeout_s: int = 120  # TRADEOFFS_CELL_TIMEOUT: one cell's wall time, then it is interrupted
-    memory_mb: int = 6144      # TRADEOFFS_KERNEL_MEMORY_MB: per process (rlimit) and, + 1 GB, for the whole submission
-    tasks: int = 1024          # TRADEOFFS_SANDBOX_TASKS: processes and threads of the whole submission
-    tmp_mb: int = 1024         # TRADEOFFS_SANDBOX_DISK_MB: each writable tmpfs (/tmp, working folder, cache)
-    file_mb: int = 1024        # largest single file a kernel may write (RLIMIT_FSIZE)
-
-    @classmethod
-    def from_env(cls) -> "SandboxLimits":
-        env = os.environ
-        return cls(cell_timeout_s=int(env.get("TRADEOFFS_CELL_TIMEOUT", cls.cell_timeout_s)),
-                   memory_mb=int(env.get("TRADEOFFS_KERNEL_MEMORY_MB", cls.memory_mb)),
-                   tasks=int(env.get("TRADEOFFS_SANDBOX_TASKS", cls.tasks)),
-                   tmp_mb=int(env.get("TRADEOFFS_SANDBOX_DISK_MB", cls.tmp_mb)),
-                   file_mb=int(env.get("TRADEOFFS_SANDBOX_DISK_MB", cls.file_mb)))
-
-
-def sandbox_enabled() -> bool:
-    """False only when the instructor asked for ``--no-sandbox`` (``TRADEOFFS_SANDBOX=off``)."""
-    return os.environ.get("TRADEOFFS_SANDBOX", "on").lower() not in ("off", "0", "no", "false")
 
 
 def _interpreter_home() -> Path:
@@ -145,12 +126,21 @@ def identity_files(uid: int) -> dict[str, str]:
             "group": f"root:x:0:\nstudent:x:{uid}:\n"}
 
 
-def kernel_environment(parent_env: dict[str, str]) -> dict[str, str]:
-    """The kernel's whole environment: fixed paths plus the few course settings a lesson reads."""
+def sandbox_enabled() -> bool:
+    """False only when the instructor asked for ``--no-sandbox`` (the active settings' ``sandbox``)."""
+    return active().sandbox
+
+
+def kernel_environment(parent_env: dict[str, str], course: dict[str, str] | None = None) -> dict[str, str]:
+    """The kernel's whole environment: fixed paths plus the few course settings a lesson reads.
+
+    ``course`` (:meth:`Settings.kernel_variables`) wins over what the parent environment passes.
+    """
     env = {"HOME": "/tmp", "USER": "student", "LOGNAME": "student", "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8",
            "MPLCONFIGDIR": "/tmp/.matplotlib", "TRADEOFFS_RESULTS": "/tmp/results", "TRADEOFFS_LEDGER": "off",
            "JUPYTER_PLATFORM_DIRS": "1", "PYTHONDONTWRITEBYTECODE": "1", "TQDM_DISABLE": "0"}
     env.update({k: parent_env[k] for k in PASSED_VARIABLES if k in parent_env})
+    env.update(course or {})
     env.setdefault("PYTHONHASHSEED", "0")
     return env
 
@@ -177,12 +167,26 @@ def sandbox_uid() -> int:
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A Jupyter kernel manager whose kernels start inside bubblewrap (see the module docstring)."""
+    """A Jupyter kernel manager whose kernels start inside bubblewrap (see the module docstring).
+
+    Configured like any traitlets class (``c.SandboxedKernelManager.sandboxed = False``); the course's
+    config sets all three traits from its :class:`~tradeoffs.settings.Settings`.
+    """
+
+    sandboxed = Bool(True, help="start kernels inside bubblewrap (off: ordinary kernels)").tag(config=True)
+    limits = Instance(SandboxLimits, help="caps of one submission").tag(config=True)
+    course_variables = Dict(help="course settings the kernel reads (scale, device)").tag(config=True)
+
+    @default("limits")
+    def _default_limits(self) -> SandboxLimits:
+        return active().limits
 
     _runtime: Path | None = None
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
-        if not sandbox_enabled():
+        if not self.sandboxed:
+            if self.course_variables:
+                kw["env"] = {**(kw.get("env") or os.environ), **self.course_variables}
             return await super()._async_pre_start_kernel(**kw)
         check_available()
         uid = sandbox_uid()
@@ -199,8 +203,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         workdir = str(Path(kw.pop("cwd", None) or os.getcwd()).resolve())
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         os.chown(self.connection_file, uid, uid)
-        env = kernel_environment(dict(kw.get("env") or os.environ))
-        limits = SandboxLimits.from_env()
+        env = kernel_environment(dict(kw.get("env") or os.environ), dict(self.course_variables))
+        limits = self.limits
         seed = f'cp -r /cache-seed/. "{REPO_ROOT / "data" / "cache"}/" 2>/dev/null; exec "$@"'
         inner = ["/bin/sh", "-c", seed, "kernel", *cmd]  # fill the private cache, then become the kernel
         kw["cwd"] = str(self._runtime)

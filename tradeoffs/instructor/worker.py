@@ -13,17 +13,16 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Mapping
 
-from traitlets.config.loader import PyFileConfigLoader
+from ..settings import SandboxLimits, Settings, use
+from .course_config import course_config
+from .sandbox import SubmissionCgroup
 
-from .nbgrader_cli import config_dir
-from .sandbox import SandboxLimits, SubmissionCgroup
 
-
-def grade_one(lesson: str, student: str) -> dict:
+def grade_one(lesson: str, student: str, settings: Settings) -> dict:
+    """Autograde and write feedback for one staged submission, with nbgrader configured from ``settings``."""
     from nbgrader.apps import NbGraderAPI
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(config_dir())).load_config()
-    api = NbGraderAPI(config=config)
+    api = NbGraderAPI(config=course_config(settings))
     t0 = time.perf_counter()
     auto = api.autograde(lesson, student, force=True, create=True)
     t1 = time.perf_counter()
@@ -33,21 +32,21 @@ def grade_one(lesson: str, student: str) -> dict:
             "feedback_log": feedback.get("log", ""), "autograde_s": t1 - t0, "feedback_s": time.perf_counter() - t1}
 
 
-def limit_memory() -> None:
+def limit_memory(limits: SandboxLimits) -> None:
     """Cap this process and the kernels it starts (rlimits are inherited) so a memory bomb fails alone.
 
-    ``TRADEOFFS_KERNEL_MEMORY_MB`` (default 6144) bounds each process's data segment, which on
-    Linux includes anonymous memory maps, i.e. NumPy/PyTorch allocations.
+    ``limits.memory_mb`` bounds each process's data segment, which on Linux includes anonymous
+    memory maps, i.e. NumPy/PyTorch allocations.
     """
-    limit = SandboxLimits.from_env().memory_mb * 2**20
+    limit = limits.memory_mb * 2**20
     soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
-def grade_in_child(lesson: str, student: str, env: Mapping[str, str], cwd: str, log_path: str,
-                   conn: Connection, cgroup: SubmissionCgroup | None = None) -> None:
+def grade_in_child(lesson: str, student: str, settings: Settings, env: Mapping[str, str], cwd: str,
+                   log_path: str, conn: Connection, cgroup: SubmissionCgroup | None = None) -> None:
     """Entry point of a forked grading process: own process group, own environment, output to a log file.
 
     It joins the student's cgroup first, so its kernel and everything that starts are capped together.
@@ -61,9 +60,10 @@ def grade_in_child(lesson: str, student: str, env: Mapping[str, str], cwd: str, 
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    limit_memory()
+    limit_memory(settings.limits)
     try:
-        outcome = grade_one(lesson, student)
+        with use(settings):
+            outcome = grade_one(lesson, student, settings)
     except BaseException as exc:  # report, never hang the parent
         outcome = {"student": student, "autograde_ok": False, "autograde_log": traceback.format_exc(),
                    "autograde_error": f"{type(exc).__name__}: {exc}", "feedback_ok": False}
