@@ -103,7 +103,7 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
         result = check_lesson(lesson, jobs=args.jobs, full=args.full, settings=settings)
         replayed = f", mutants replayed in {result.replay.seconds:.0f} s" if result.replay else ""
         print(f"== {result.lesson} (nbgrader {result.report.seconds:.0f} s{replayed})")
-        print("   wrong mutants by family: " + ", ".join(f"{f} {n}" for f, n in result.families.items()))
+        print("   wrong mutants by family: " + ", ".join(f"{f or 'untagged'} {n}" for f, n in result.families.items()))
         for line in result.lines:
             print(f"   ok   {line}")
         for line in result.failures:
