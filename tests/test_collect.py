@@ -482,7 +482,7 @@ def _feedback_html(nb) -> str:
             cell.metadata.nbgrader.setdefault("points", 0.0)
     exporter = HTMLExporter(config=config)
     exporter.register_preprocessor(SanitizeFeedback)  # by class, as nbgrader registers it (enabled by its default)
-    resources = {"nbgrader": {"notebook": LESSON, "score": 0, "max_score": 10, "late_penalty": 0}}
+    resources = {"nbgrader": {"notebook": LESSON, "score": 0, "max_score": 11, "late_penalty": 0}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
@@ -558,8 +558,8 @@ def test_hostile_inputs_graded_for_real(tmp_path, grading_tmp, monkeypatch, good
     (folder / "helper.py").write_text(answer)
     report = autograde.grade_class(LESSON, klass, progress=False)
     results = report.by_student()
-    assert results["meta"].scores["_auto_total"] == pytest.approx(10.0), results["meta"].problems
-    assert results["payload"].scores["_auto_total"] == pytest.approx(10.0), results["payload"].problems
+    assert results["meta"].scores["_auto_total"] == pytest.approx(11.0), results["meta"].problems
+    assert results["payload"].scores["_auto_total"] == pytest.approx(11.0), results["payload"].problems
     assert results["helper"].scores["test_job_cost"] == 0, "helper.py must not be importable while grading"
     assert any("printed 2.9 MB of output" in p for p in results["payload"].problems)
     page = (grading_tmp / "feedback" / "payload" / LESSON / f"{LESSON}.html").read_text()

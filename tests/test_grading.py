@@ -21,7 +21,7 @@ from tradeoffs.instructor.autograde import grade_class
 from tradeoffs.instructor.mutants import blank_submission, perfect_submission
 
 LESSON = "00-tradeoff-triangle"
-FULL = 10.0  # automatic points of lesson 00
+FULL = 11.0  # automatic points of lesson 00
 
 
 def _cells(nb):
@@ -92,7 +92,7 @@ def test_one_command_grades_a_class_with_every_kind_of_bad_submission(tmp_path, 
     sheet = (grading_tmp / "reports" / f"{LESSON}-grades.csv").read_text()
     rows = {line.split(",")[0]: line for line in sheet.splitlines()[1:]}
     assert len(rows) == 15, "the grade sheet keeps every student after a one-student rerun"
-    assert "not valid notebook JSON" in rows["notjson"] and rows["good"].split(",")[2] == "10"
+    assert "not valid notebook JSON" in rows["notjson"] and rows["good"].split(",")[2] == "11"
 
     from tradeoffs.instructor.gradebook import student_scores
 
@@ -100,7 +100,7 @@ def test_one_command_grades_a_class_with_every_kind_of_bad_submission(tmp_path, 
         scores = student_scores(LESSON, student)
         return None if scores is None else scores["_auto_total"]
 
-    expected = {"good": FULL, "blank": 0, "partial": FULL - 3, "syntax": 5, "importerror": FULL,
+    expected = {"good": FULL, "blank": 0, "partial": FULL - 3, "syntax": 6, "importerror": FULL,
                 "loop": FULL - 1, "membomb": FULL - 1, "deleted": FULL - 4, "edited": FULL,
                 "renamed": FULL, "extras": FULL, "hugeoutput": FULL}
     for student, points in expected.items():

@@ -26,7 +26,7 @@ from tradeoffs.lessons import release_notebook, source_notebook
 from tradeoffs.paths import REPO_ROOT
 
 LESSON = "00-tradeoff-triangle"
-FULL = 10.0
+FULL = 11.0
 MARKER = "tradeoffs-hostile-marker"
 SECRET = "instructor-secret-4b1d"
 

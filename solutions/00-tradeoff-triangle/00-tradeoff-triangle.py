@@ -129,12 +129,14 @@ def job_cost(seconds, usd_per_hour, n_instances=1, min_billed_seconds=60):
 
 # %% nbgrader={"grade": true, "grade_id": "test_job_cost", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
 from math import isclose
-assert isclose(job_cost(3600, 2.0), 2.0), \
-    f"One hour at $2.00/h should cost $2.00, got {job_cost(3600, 2.0)!r}: the rate is per HOUR, and seconds must be converted."
-assert isclose(job_cost(7200, 1.5, n_instances=4), 12.0), \
-    f"Two hours on 4 machines at $1.50/h each is $12.00, got {job_cost(7200, 1.5, n_instances=4)!r}: every machine is billed."
-assert isclose(job_cost(30, 3.6), 0.06), \
-    f"A 30-second job is billed as 60 seconds (the minimum): 3.6 $/h x 60 s = $0.06, got {job_cost(30, 3.6)!r}."
+from tradeoffs.checks import explained
+with explained("job_cost", "a dollar amount"):
+    assert isclose(job_cost(3600, 2.0), 2.0), \
+        f"One hour at $2.00/h should cost $2.00, got {job_cost(3600, 2.0)!r}: the rate is per HOUR, and seconds must be converted."
+    assert isclose(job_cost(7200, 1.5, n_instances=4), 12.0), \
+        f"Two hours on 4 machines at $1.50/h each is $12.00, got {job_cost(7200, 1.5, n_instances=4)!r}: every machine is billed."
+    assert isclose(job_cost(30, 3.6), 0.06), \
+        f"A 30-second job is billed as 60 seconds (the minimum): 3.6 $/h x 60 s = $0.06, got {job_cost(30, 3.6)!r}."
 ### BEGIN HIDDEN TESTS
 # Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
 from tradeoffs.checks import observe_call
@@ -145,6 +147,8 @@ observe_call("minimum per machine", lambda: job_cost(59.5, 7.2, n_instances=2),
 observe_call("per second past the minimum", lambda: job_cost(90, 36.0, n_instances=3, min_billed_seconds=60),
              why="Past the minimum, billing is per second.")
 observe_call("zero machines", lambda: job_cost(500, 2.0, n_instances=0), why="A job on zero machines costs nothing.")
+observe_call("zero seconds", lambda: job_cost(0, 2.0),
+             why="Zero seconds is valid (only negative inputs raise): the machine is still billed its minimum.")
 for bad in [dict(seconds=-1, usd_per_hour=1.0), dict(seconds=10, usd_per_hour=-1.0),
             dict(seconds=10, usd_per_hour=1.0, n_instances=-2)]:
     observe_call(f"rejects {sorted(bad.items())}", lambda: job_cost(**bad),
@@ -204,7 +208,9 @@ def pareto_optimal(df, maximize, minimize):
 # %% nbgrader={"grade": true, "grade_id": "test_pareto_optimal", "locked": true, "points": 4.0, "schema_version": 3, "solution": false}
 toy = pd.DataFrame({"option": ["A", "B", "C", "D"], "accuracy": [0.90, 0.95, 0.93, 0.80],
                     "cost": [1.0, 10.0, 12.0, 0.5]}, index=[10, 11, 12, 13])
-got = pareto_optimal(toy, maximize=["accuracy"], minimize=["cost"])
+from tradeoffs.checks import explained
+with explained("pareto_optimal", "a boolean Series"):
+    got = pareto_optimal(toy, maximize=["accuracy"], minimize=["cost"])
 assert isinstance(got, pd.Series), f"Return a pandas Series of booleans, got {type(got).__name__}."
 assert list(got.index) == list(toy.index), "Keep the DataFrame's index so the result lines up with the rows."
 assert list(got.astype(bool)) == [True, True, False, True], (
@@ -261,10 +267,12 @@ print(f"cheapest model within 1 point of the best: {cheapest_within_1pt}")
 # %% nbgrader={"grade": true, "grade_id": "test_cheapest_within", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
 menu = pd.DataFrame({"model": ["small", "medium", "large"], "accuracy": [0.900, 0.935, 0.940],
                      "cost_usd": [0.10, 0.50, 2.00]})
-assert cheapest_within(menu) == "medium", (
-    f"'medium' is 0.5 points below the best and 4x cheaper than 'large'; got {cheapest_within(menu)!r}.")
-assert cheapest_within(menu, tolerance_pts=5) == "small", \
-    "With a 5-point tolerance 'small' (4 points below the best) qualifies and is the cheapest."
+from tradeoffs.checks import explained
+with explained("cheapest_within", "a model name"):
+    assert cheapest_within(menu) == "medium", (
+        f"'medium' is 0.5 points below the best and 4x cheaper than 'large'; got {cheapest_within(menu)!r}.")
+    assert cheapest_within(menu, tolerance_pts=5) == "small", \
+        "With a 5-point tolerance 'small' (4 points below the best) qualifies: use the tolerance_pts argument, not 1 point."
 ### BEGIN HIDDEN TESTS
 from tradeoffs.checks import observe, observe_call
 observe_call("zero tolerance", lambda: cheapest_within(menu, tolerance_pts=0),
@@ -275,6 +283,10 @@ observe_call("points not fractions", lambda: cheapest_within(shuffled, 1.0),
              why="Tolerance is in accuracy points: 1 point = 0.01.")
 observe_call("everyone qualifies", lambda: cheapest_within(shuffled, 30),
              why="A 30-point tolerance lets every model in; the cheapest wins.")
+mixed = pd.DataFrame({"model": ["cpu", "gpu", "big"], "accuracy": [0.950, 0.952, 0.955],
+                      "train_seconds": [400.0, 40.0, 900.0], "cost_usd": [0.02, 0.05, 0.04]})
+observe_call("cost, not seconds", lambda: cheapest_within(mixed),
+             why="Rank by cost_usd: on machines with different rates the fastest model is not the cheapest.")
 # Your own measured table differs from the reference run's: compare with what this run's table gives.
 _best = results["accuracy"].max()
 _ok = results[results["accuracy"] >= _best - 0.01 - 1e-12]
@@ -291,16 +303,16 @@ observe("applied to your results", cheapest_within_1pt, same_as="cheapest on thi
 # A team measured three models: **A** scores 0.90 and costs \$1 per training run; **B** scores
 # 0.93 and costs \$10; **C** scores 0.92 and costs \$15. Which statement is true?
 #
-# - **(a)** C should be kept as an option because it is more accurate than A.
-# - **(b)** C is dominated by B, so on these two criteria C is never the right choice.
-# - **(c)** A is dominated because it is the least accurate.
-# - **(d)** A frontier always contains exactly one best model.
+# - **(a)** Keep C: it is more accurate than A, so it is on the frontier.
+# - **(b)** Drop A: it is the least accurate, so B dominates it.
+# - **(c)** Keep only B: a frontier holds exactly one best model.
+# - **(d)** Drop C: B is both more accurate and cheaper than C.
 #
 # Set `checkpoint_dominance` to `"a"`, `"b"`, `"c"` or `"d"`.
 
 # %% nbgrader={"grade": false, "grade_id": "checkpoint_dominance", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-checkpoint_dominance = "b"
+checkpoint_dominance = "d"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_checkpoint_dominance", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
@@ -313,7 +325,34 @@ observe_call("answer", lambda: checkpoint_dominance.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 5 (2 points, graded by your instructor): make the call
+# ### Exercise 5 (1 point): apply the billing rule
+#
+# A hyperparameter trial runs for **45 seconds** on **4 machines** at **\$1.80 per hour** each, and
+# the provider bills every machine for at least **60 seconds**. What does the trial cost?
+#
+# - **(a)** \$0.12
+# - **(b)** \$0.09
+# - **(c)** \$0.03
+# - **(d)** \$7.20
+#
+# Set `checkpoint_billing` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_billing", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_billing = "a"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_billing", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_billing, str) and checkpoint_billing.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_billing.strip().lower(),
+             why="Each machine is billed max(seconds, minimum) at the hourly rate: machines x rate x billed seconds / 3600.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 6 (2 points, graded by your instructor): make the call
 #
 # Your team retrains its digit classifier every night on a machine like the `aws-m7i.large` in the
 # price table. Using **your measured table** above, which model would you deploy, and why? Quote

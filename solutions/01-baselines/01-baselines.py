@@ -94,7 +94,7 @@ loans.head()
 # We also record the model's **size** (bytes when pickled): what it costs to ship and serve.
 
 # %%
-n_trees = cfg.pick(ci=30, grade=100, laptop=300)
+n_trees = cfg.pick(ci=30, grade=80, laptop=300)
 models = {
     "majority class": DummyClassifier(strategy="most_frequent"),
     "stratified": DummyClassifier(strategy="stratified", random_state=cfg.seed),
@@ -184,14 +184,17 @@ def majority_baseline(y_train, y_test):
 
 # %% nbgrader={"grade": true, "grade_id": "test_majority_baseline", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
 from math import isclose
-_got = majority_baseline([0, 0, 0, 1], [0, 0, 1, 0, 0])
+from tradeoffs.checks import explained
+with explained("majority_baseline", "a dict with 'accuracy' and 'recall'"):
+    _got = majority_baseline([0, 0, 0, 1], [0, 0, 1, 0, 0])
 assert isinstance(_got, dict) and {"accuracy", "recall"} <= set(_got), \
     f"Return a dict with the keys 'accuracy' and 'recall'; got {_got!r}."
 assert isclose(_got["accuracy"], 0.8), \
     f"Always predicting 0 on [0, 0, 1, 0, 0] is right 4 times out of 5 (0.8); got {_got['accuracy']!r}."
 assert isclose(_got["recall"], 0.0), \
     f"A model that always predicts 0 finds none of the positives: its recall is 0.0; got {_got['recall']!r}."
-_paper = majority_baseline(y_train, y_test)
+with explained("majority_baseline", "a dict with 'accuracy' and 'recall'"):
+    _paper = majority_baseline(y_train, y_test)
 assert isclose(_paper["accuracy"], results.loc[results["model"] == "majority class", "accuracy"].iloc[0]), \
     "On the loans, your baseline should match scikit-learn's DummyClassifier(strategy='most_frequent')."
 ### BEGIN HIDDEN TESTS
@@ -257,11 +260,13 @@ print(f"lift@10%: logistic regression {lift_logreg:.2f}, random forest {lift_for
 # %% nbgrader={"grade": true, "grade_id": "test_lift_at", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
 _y = np.array([1, 0, 0, 1, 0, 0, 0, 0, 0, 0])
 _s = np.array([0.9, 0.8, 0.1, 0.2, 0.3, 0.05, 0.15, 0.25, 0.35, 0.4])
-assert isclose(lift_at(_y, _s, fraction=0.1), 5.0), (
-    f"The top 10% is the single highest score (0.9), a positive: rate 1.0 over a base rate of 0.2 is a lift of 5; "
-    f"got {lift_at(_y, _s, fraction=0.1)!r}.")
-assert isclose(lift_at(_y, _s, fraction=0.2), 2.5), \
-    "The top 20% (scores 0.9 and 0.8) holds one positive out of two: 0.5 / 0.2 = 2.5."
+from tradeoffs.checks import explained
+with explained("lift_at", "a number"):
+    assert isclose(lift_at(_y, _s, fraction=0.1), 5.0), (
+        f"The top 10% is the single highest score (0.9), a positive: rate 1.0 over a base rate of 0.2 is a lift of 5; "
+        f"got {lift_at(_y, _s, fraction=0.1)!r}.")
+    assert isclose(lift_at(_y, _s, fraction=0.2), 2.5), \
+        "The top 20% (scores 0.9 and 0.8) holds one positive out of two: 0.5 / 0.2 = 2.5 (use the fraction argument)."
 assert isinstance(lift_logreg, float) and isinstance(lift_forest, float), \
     "lift_logreg and lift_forest should be floats computed with lift_at on the test scores."
 ### BEGIN HIDDEN TESTS
@@ -417,16 +422,15 @@ observe_call("leaky column", lambda: leaky_column,
 # fraud. What can you conclude?
 #
 # - **(a)** The model is excellent: it is right 96 times out of 100.
-# - **(b)** Nothing yet: a model that never flags fraud also scores 96% accuracy; ask for its
-#   recall, precision or ROC-AUC, next to a baseline.
-# - **(c)** The model is overfitting, since no model can be that accurate.
-# - **(d)** The model is useless, since 96% is exactly the base rate.
+# - **(b)** The model is overfitting: no real model is that accurate.
+# - **(c)** Nothing yet: never flagging fraud also scores 96%.
+# - **(d)** The model is useless: 96% is exactly the base rate.
 #
 # Set `checkpoint_paradox` to `"a"`, `"b"`, `"c"` or `"d"`.
 
 # %% nbgrader={"grade": false, "grade_id": "checkpoint_paradox", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-checkpoint_paradox = "b"
+checkpoint_paradox = "c"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_checkpoint_paradox", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
@@ -439,7 +443,34 @@ observe_call("answer", lambda: checkpoint_paradox.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 6 (2 points, graded by your instructor): the first week
+# ### Exercise 6 (1 point): lift on a new portfolio
+#
+# Another lender scores its **4,000** loans, of which **200** went bad. The risk team reviews the
+# **top 10%** by score (400 loans) and finds **50** bad loans among them. What is the lift@10%?
+#
+# - **(a)** 0.125
+# - **(b)** 2.5
+# - **(c)** 0.25
+# - **(d)** 0.4
+#
+# Set `checkpoint_lift` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_lift", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_lift = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_lift", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_lift, str) and checkpoint_lift.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_lift.strip().lower(),
+             why="Lift is the bad-loan rate among the reviewed loans divided by the bad-loan rate overall, not either rate alone.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 (2 points, graded by your instructor): the first week
 #
 # You join a team that has spent a month tuning a gradient-boosting model for this loan data and
 # reports "95.3% accuracy". Using **your measured table**, write a short note (4-6 sentences)

@@ -171,12 +171,15 @@ def f1_np(y_true, y_pred):
 from math import isclose
 _t = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
 _p = [1, 1, 1, 0, 1, 0, 0, 0, 0, 0]
-_f1 = f1_np(_t, _p)
+from tradeoffs.checks import explained
+with explained("f1_np", "a float"):
+    _f1 = f1_np(_t, _p)
 assert isinstance(_f1, float), f"Return a Python float, got {type(_f1).__name__}."
 assert isclose(_f1, 0.75), (
     f"TP=3, FP=1, FN=1: precision = recall = 0.75, so F1 = 0.75; got {_f1!r}. "
     "(Accuracy here would be 0.8: F1 ignores the true negatives on purpose.)")
-assert isclose(f1_np(np.array(_t), np.array(_p)), f1_score(_t, _p)), "NumPy arrays and lists should give the same F1."
+with explained("f1_np", "a float"):
+    assert isclose(f1_np(np.array(_t), np.array(_p)), f1_score(_t, _p)), "NumPy arrays and lists should give the same F1."
 ### BEGIN HIDDEN TESTS
 # Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
 from tradeoffs.checks import observe, observe_call
@@ -314,7 +317,9 @@ def choose_threshold(y_val, scores_val, cost_fn, cost_fp):
 _yv = np.array([0, 0, 1, 0, 0, 1, 0, 1, 0, 1])
 _sv = np.array([0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95])
 _best_cost = min(total_cost(_yv, _sv, t, 10.0, 1.0) for t in np.append(_sv, np.inf))
-_t = choose_threshold(_yv, _sv, cost_fn=10.0, cost_fp=1.0)
+from tradeoffs.checks import explained
+with explained("choose_threshold", "a threshold (a float)"):
+    _t = choose_threshold(_yv, _sv, cost_fn=10.0, cost_fp=1.0)
 assert isclose(total_cost(_yv, _sv, _t, 10.0, 1.0), _best_cost), (
     f"With a miss 10x as costly as a false alarm, the cheapest rule here costs {_best_cost}; your threshold "
     f"{_t!r} costs {total_cost(_yv, _sv, _t, 10.0, 1.0)}. Try every observed score as a threshold.")
@@ -488,7 +493,9 @@ def rmse_np(y_true, y_pred):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_rmse_np", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
-_r = rmse_np([10, 10, 10, 10], [13, 7, 14, 6])
+from tradeoffs.checks import explained
+with explained("rmse_np", "a float"):
+    _r = rmse_np([10, 10, 10, 10], [13, 7, 14, 6])
 assert isinstance(_r, float), f"Return a Python float, got {type(_r).__name__}."
 assert isclose(_r, 12.5 ** 0.5), (
     f"Errors 3, -3, 4, -4: squares 9, 9, 16, 16, mean 12.5 (the MSE), root 3.536 (the RMSE); got {_r!r}.")
@@ -552,18 +559,16 @@ observe_call("problem B", lambda: metric_fraud.strip().lower(),
 #
 # In a dataset, 95% of the examples are negative. Why is accuracy a misleading score there?
 #
-# - **(a)** Because accuracy cannot be computed when the classes are imbalanced.
-# - **(b)** Because a model that always predicts "negative" already scores 95%, so a high accuracy
-#   says nothing about whether the model finds any positives.
-# - **(c)** Because accuracy is always lower than F1 on imbalanced data.
-# - **(d)** Because accuracy depends on the threshold while ROC-AUC does not, and thresholds are
-#   arbitrary.
+# - **(a)** An always-"negative" model already scores 95%.
+# - **(b)** Accuracy cannot be computed on imbalanced classes.
+# - **(c)** Accuracy is always lower than F1 on imbalanced data.
+# - **(d)** Accuracy needs a threshold, and thresholds are arbitrary.
 #
 # Set `checkpoint_imbalance` to one letter.
 
 # %% nbgrader={"grade": false, "grade_id": "checkpoint_imbalance", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-checkpoint_imbalance = "b"
+checkpoint_imbalance = "a"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_checkpoint_imbalance", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
@@ -576,7 +581,42 @@ observe_call("answer", lambda: checkpoint_imbalance.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 6 (2 points, graded by your instructor): explain the threshold
+# ### Exercise 6 (1 point): pick the threshold from counts
+#
+# On another lender's validation split, four thresholds give these counts:
+#
+# | threshold | missed bad loans (FN) | false alarms (FP) |
+# | --- | --- | --- |
+# | 0.05 | 4 | 1,600 |
+# | 0.10 | 10 | 900 |
+# | 0.20 | 25 | 400 |
+# | 0.30 | 60 | 120 |
+#
+# A miss costs **\$2,000** and a false alarm **\$150**. Which threshold should the lender use?
+#
+# - **(a)** 0.05
+# - **(b)** 0.10
+# - **(c)** 0.30
+# - **(d)** 0.20
+#
+# Set `checkpoint_cost_threshold` to one letter.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_cost_threshold", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_cost_threshold = "d"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_cost_threshold", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_cost_threshold, str) and checkpoint_cost_threshold.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_cost_threshold.strip().lower(),
+             why="Price each row, 2000 x FN + 150 x FP, and take the cheapest: not the fewest misses, not the fewest mistakes.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 (2 points, graded by your instructor): explain the threshold
 #
 # Your manager asks why the deployed model flags loans with a predicted default probability far
 # below "the normal 0.5", and why the cost you report is higher than the

@@ -203,12 +203,15 @@ def random_search_under_budget(estimator, param_distributions, fit_budget, cv, s
 
 # %% nbgrader={"grade": true, "grade_id": "test_random_search_under_budget", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
 _space = {"alpha": loguniform(1e-5, 1e-1), "average": [False, True]}
-_s = random_search_under_budget(SGDClassifier(max_iter=3, tol=None), _space, fit_budget=30, cv=3)
+from tradeoffs.checks import explained
+with explained("random_search_under_budget", "an unfitted RandomizedSearchCV"):
+    _s = random_search_under_budget(SGDClassifier(max_iter=3, tol=None), _space, fit_budget=30, cv=3)
 assert isinstance(_s, RandomizedSearchCV), f"Return a RandomizedSearchCV object, got {type(_s).__name__}."
 assert _s.n_iter == 10, (f"30 fits with 3 folds pay for 10 configurations (each one is fitted once per fold); "
                          f"got n_iter={_s.n_iter}.")
 assert _s.cv == 3 and _s.random_state == 0, "Pass cv through unchanged and seed the search with random_state=seed."
-_s5 = random_search_under_budget(SGDClassifier(max_iter=3, tol=None), _space, fit_budget=31, cv=5)
+with explained("random_search_under_budget", "an unfitted RandomizedSearchCV"):
+    _s5 = random_search_under_budget(SGDClassifier(max_iter=3, tol=None), _space, fit_budget=31, cv=5)
 assert _s5.n_iter == 6, (f"31 fits with 5 folds pay for 6 configurations (30 fits); a 7th would need 35 and "
                          f"exceed the budget. Got n_iter={_s5.n_iter}.")
 ### BEGIN HIDDEN TESTS
@@ -419,12 +422,15 @@ print(f"Optuna TPE + pruning: {optuna_speedup:.1f}x less compute, {optuna_gap_pt
 from math import isclose
 _ref = {"best_score": 0.950, "fit_equivalents": 300.0, "cpu_s": 12.0}
 _cand = {"best_score": 0.946, "fit_equivalents": 60.0, "cpu_s": 8.0}
-_sp, _gap = speedup_and_gap(_ref, _cand)
+from tradeoffs.checks import explained
+with explained("speedup_and_gap", "a (speedup, gap_pts) tuple"):
+    _sp, _gap = speedup_and_gap(_ref, _cand)
 assert isclose(_sp, 5.0), f"300 vs 60 fit-equivalents is a 5x speedup (reference / candidate); got {_sp!r}."
 assert isclose(_gap, 0.4, abs_tol=1e-9), (f"0.950 vs 0.946 is a gap of 0.4 points (1 point = 0.01 accuracy); "
                                           f"got {_gap!r}.")
-assert isclose(speedup_and_gap(_ref, _cand, compute="cpu_s")[0], 1.5), \
-    "With compute='cpu_s' the speedup uses the CPU seconds: 12 / 8 = 1.5."
+with explained("speedup_and_gap", "a (speedup, gap_pts) tuple"):
+    assert isclose(speedup_and_gap(_ref, _cand, compute="cpu_s")[0], 1.5), \
+        "With compute='cpu_s' the speedup uses the CPU seconds named by the compute argument: 12 / 8 = 1.5."
 ### BEGIN HIDDEN TESTS
 from tradeoffs.checks import observe, observe_call
 _better = {"best_score": 0.953, "fit_equivalents": 100.0, "cpu_s": 24.0}
@@ -593,7 +599,9 @@ print(f"one-standard-error lasso alpha: {lasso_alpha:.4g} "
 # %% nbgrader={"grade": true, "grade_id": "test_strongest_within_one_se", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
 _alphas = [0.01, 0.1, 1.0, 10.0]
 _scores = np.array([[0.60, 0.62, 0.64], [0.70, 0.74, 0.72], [0.69, 0.73, 0.71], [0.50, 0.52, 0.54]])
-_got = strongest_within_one_se(_alphas, _scores)
+from tradeoffs.checks import explained
+with explained("strongest_within_one_se", "an alpha (a float)"):
+    _got = strongest_within_one_se(_alphas, _scores)
 assert isinstance(_got, float), f"Return the alpha as a float, got {type(_got).__name__}."
 assert isclose(_got, 1.0), (f"The best mean is 0.72 at alpha=0.1 with standard error 0.02/sqrt(3) = 0.0115; "
                             f"alpha=1.0 scores 0.71 on average, within one standard error, and is stronger. "
@@ -611,6 +619,10 @@ observe_call("standard error, not std", lambda: float(strongest_within_one_se([1
 _c2 = np.array([[0.80, 0.84, 0.82], [0.80, 0.82, 0.81], [0.70, 0.70, 0.70]])
 observe_call("sample std", lambda: float(strongest_within_one_se([1.0, 2.0, 3.0], _c2)),
              why="Use the sample standard deviation (ddof=1) of the best alpha's fold scores.")
+# Exact binary fractions: the middle alpha's mean is exactly one standard error below the best mean.
+_c3 = np.array([[0.765625, 0.765625, 0.765625, 0.703125], [0.734375] * 4, [0.5] * 4])
+observe_call("exactly one standard error below", lambda: float(strongest_within_one_se([1.0, 5.0, 0.5], _c3)),
+             why="'At least best mean - standard error' includes an alpha exactly one standard error below the best.")
 # The lasso curve is measured in this run: compare with the rule applied to this run's curve.
 _lv = curves["L1 (lasso)"][1]
 _m = _lv.mean(axis=1)
@@ -734,12 +746,10 @@ fe_table.round(3)
 # Successive halving and median pruning reached nearly grid search's score at a fraction of its
 # compute. Which statement explains it?
 #
-# - **(a)** They eventually evaluate every configuration at the full budget, so they cannot miss the best one.
-# - **(b)** They assume that a configuration's rank after a small budget predicts its rank at the full
-#   budget; that held here, but it fails for configurations that start slowly and win late (strong
-#   regularization, small learning rates), which they may discard.
-# - **(c)** They save compute by using fewer cross-validation folds than grid search.
-# - **(d)** They only work for stochastic gradient descent, whose early epochs are free.
+# - **(a)** They run every configuration to the full budget, so they never miss the best one.
+# - **(b)** They bet that early ranks predict final ranks; late bloomers can get cut.
+# - **(c)** They save compute by using fewer cross-validation folds than grid search does.
+# - **(d)** They only work for SGD models, whose first few epochs cost next to nothing at all.
 #
 # Set `checkpoint_pruning` to `"a"`, `"b"`, `"c"` or `"d"`.
 
@@ -759,7 +769,35 @@ observe_call("answer", lambda: checkpoint_pruning.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 5 (2 points, graded by your instructor): plan a tuning budget
+# ### Exercise 5 (1 point): speedup and gap of a new search
+#
+# On another dataset, grid search spent **240** fit-equivalents and reached a best CV accuracy of
+# **0.912**; successive halving spent **30** fit-equivalents and reached **0.909**. What are the
+# halving run's `(speedup, gap_pts)` as defined in Exercise 2?
+#
+# - **(a)** (0.125, 0.3)
+# - **(b)** (8.0, 0.003)
+# - **(c)** (8.0, 0.3)
+# - **(d)** (8.0, -0.3)
+#
+# Set `checkpoint_speedup` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_speedup", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_speedup = "c"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_speedup", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_speedup, str) and checkpoint_speedup.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_speedup.strip().lower(),
+             why="Speedup is the reference's compute over the candidate's; the gap is in points (x100), positive when the candidate is below.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 6 (2 points, graded by your instructor): plan a tuning budget
 #
 # Your team will tune a gradient-boosted model whose single training run (one fold, full number of
 # trees) costs about \$2 on a cloud instance, and the tuning budget is \$200. Using **your measured

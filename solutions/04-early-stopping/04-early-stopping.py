@@ -208,12 +208,15 @@ def _stops_after(losses, patience, min_delta=0.0):
             return epoch, stopper
     return None, stopper
 
-got, es = _stops_after([1.0, 0.8, 0.9, 0.95, 0.99, 0.7], patience=3)
+from tradeoffs.checks import explained
+with explained("EarlyStopping.step", "True or False"):
+    got, es = _stops_after([1.0, 0.8, 0.9, 0.95, 0.99, 0.7], patience=3)
 assert got == 5, (f"Losses 1.0, 0.8, 0.9, 0.95, 0.99 with patience 3: the best is epoch 2 and epochs 3, 4, 5 do "
                   f"not improve, so step() must return True at epoch 5, got {got}. One epoch late is one epoch billed.")
 assert es.best_epoch == 2 and abs(es.best_loss - 0.8) < 1e-12, \
     f"best_epoch should be 2 and best_loss 0.8 (epochs count from 1), got {es.best_epoch} and {es.best_loss}."
-got, es = _stops_after([1.0, 0.995, 0.992, 0.985, 0.98], patience=2, min_delta=0.01)
+with explained("EarlyStopping.step", "True or False"):
+    got, es = _stops_after([1.0, 0.995, 0.992, 0.985, 0.98], patience=2, min_delta=0.01)
 assert got == 3, (f"With min_delta=0.01, dropping from 1.0 to 0.995 or 0.992 is not an improvement "
                   f"(it must beat 1.0 - 0.01 strictly), so patience 2 runs out at epoch 3; got {got}.")
 _lin = nn.Linear(1, 1, bias=False)
@@ -444,7 +447,9 @@ my_savings
 
 # %% nbgrader={"grade": true, "grade_id": "test_savings_from_log", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
 _log = pd.DataFrame({"epoch": np.arange(1, 101), "epoch_seconds": np.full(100, 36.0)})
-_s = savings_from_log(_log, 55, 10.0)
+from tradeoffs.checks import explained
+with explained("savings_from_log", "a dict"):
+    _s = savings_from_log(_log, 55, 10.0)
 assert set(_s) >= {"epochs_saved", "fraction_saved", "seconds_saved", "usd_saved"}, \
     f"Return a dict with epochs_saved, fraction_saved, seconds_saved and usd_saved; got keys {sorted(_s)}."
 assert _s["epochs_saved"] == 45, f"Stopping at epoch 55 of 100 saves 45 epochs (56..100), got {_s['epochs_saved']}."
@@ -594,16 +599,15 @@ observe_call("run A", lambda: _d["A"],
 # Which weights should you evaluate on the test set and deploy?
 #
 # - **(a)** The weights after epoch 46: they have seen the most training.
-# - **(b)** The weights saved at epoch 36, restored from the best checkpoint.
-# - **(c)** Retrain from scratch for exactly 36 epochs on training + validation data and ship that
-#   without checking it, because it is guaranteed to be identical.
-# - **(d)** The weights after epoch 46, because restoring a checkpoint makes the test accuracy biased.
+# - **(b)** The weights after epoch 46: restoring a checkpoint biases the test.
+# - **(c)** Retrain for 36 epochs on train + validation and ship it unchecked.
+# - **(d)** The weights saved at epoch 36, restored from the best checkpoint.
 #
 # Set `checkpoint_weights` to `"a"`, `"b"`, `"c"` or `"d"`.
 
 # %% nbgrader={"grade": false, "grade_id": "checkpoint_weights", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-checkpoint_weights = "b"
+checkpoint_weights = "d"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_checkpoint_weights", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
@@ -616,7 +620,35 @@ observe_call("answer", lambda: checkpoint_weights.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 5 (2 points, graded by your instructor): choose the patience
+# ### Exercise 5 (1 point): when does it stop?
+#
+# A run uses `EarlyStopping(patience=3, min_delta=0.01)` and logs these validation losses, epoch 1
+# first: **0.90, 0.80, 0.795, 0.792, 0.791, 0.70, 0.69**. After which epoch does `step()` first
+# return `True`, and which epoch's weights does `restore_best` load?
+#
+# - **(a)** stops after epoch 5; restores epoch 2
+# - **(b)** never stops in 7 epochs; restores 7
+# - **(c)** stops after epoch 5; restores epoch 5
+# - **(d)** stops after epoch 4; restores epoch 2
+#
+# Set `checkpoint_stop_epoch` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_stop_epoch", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_stop_epoch = "a"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_stop_epoch", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_stop_epoch, str) and checkpoint_stop_epoch.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_stop_epoch.strip().lower(),
+             why="An improvement must beat the BEST loss by more than min_delta; count epochs without one from the best.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 6 (2 points, graded by your instructor): choose the patience
 #
 # Your team retrains this model nightly on a GPU instance. Using **your measured numbers**
 # (epochs saved, accuracy given up, seconds), argue for a patience value: what does a larger
