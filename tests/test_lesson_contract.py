@@ -183,6 +183,7 @@ def test_family_gaps_names_the_missing_pairs():
     assert family_counts([wrong, up]) == {"boundary": 1, "upstream": 1}
 
 
+@pytest.mark.parametrize("lesson", LESSONS)
 def test_mutants_apply_to_the_current_solution(lesson):
     """Every edit's `find` occurs exactly once in today's solution cell (no notebook runs)."""
     perfect = perfect_submission(lesson)
