@@ -282,10 +282,13 @@ pipeline_speedup = speedup(throughput(slow_samples, slow_seconds), throughput(fa
 print(f"pipeline speedup: {pipeline_speedup:.2f}x")
 
 # %% nbgrader={"grade": true, "grade_id": "test_throughput_speedup", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
-assert abs(throughput(1200, 4.0) - 300.0) < 1e-9, \
-    f"1200 samples in 4 s is 300 samples/s, got {throughput(1200, 4.0)!r}: throughput is samples divided by seconds."
-assert abs(speedup(300.0, 1200.0) - 4.0) < 1e-9, \
-    f"Going from 300 to 1200 samples/s is a 4x speedup, got {speedup(300.0, 1200.0)!r} (after / before)."
+from tradeoffs.checks import explained
+with explained("throughput", "a number of samples per second"):
+    assert abs(throughput(1200, 4.0) - 300.0) < 1e-9, \
+        f"1200 samples in 4 s is 300 samples/s, got {throughput(1200, 4.0)!r}: throughput is samples divided by seconds."
+with explained("speedup", "a number"):
+    assert abs(speedup(300.0, 1200.0) - 4.0) < 1e-9, \
+        f"Going from 300 to 1200 samples/s is a 4x speedup, got {speedup(300.0, 1200.0)!r}: divide after by before."
 ### BEGIN HIDDEN TESTS
 # Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
 from tradeoffs.checks import observe, observe_call
@@ -431,10 +434,13 @@ print(f"throughput saturates at batch size {my_saturation} on this machine")
 # %% nbgrader={"grade": true, "grade_id": "test_saturation_batch_size", "locked": true, "points": 2.0, "schema_version": 3, "solution": false}
 _bs = [1, 4, 16, 64, 256, 1024]
 _tp = [100.0, 380.0, 1300.0, 3900.0, 4500.0, 4700.0]
-assert saturation_batch_size(_bs, _tp) == 256, (
-    f"4500 is within 10% of the best (4700) and 3900 is not, so the answer is 256; got {saturation_batch_size(_bs, _tp)!r}.")
-assert saturation_batch_size(_bs, _tp, tolerance=0.2) == 64, \
-    "With a 20% tolerance, 3900 >= 0.8 x 4700 = 3760 qualifies: batch 64."
+from tradeoffs.checks import explained
+with explained("saturation_batch_size", "a batch size"):
+    assert saturation_batch_size(_bs, _tp) == 256, (
+        f"4500 is within 10% of the best (4700) and 3900 is not, so the answer is 256; got {saturation_batch_size(_bs, _tp)!r}.")
+    assert saturation_batch_size(_bs, _tp, tolerance=0.2) == 64, (
+        "With tolerance=0.2, 3900 >= (1 - 0.2) x 4700 = 3760 qualifies: batch 64. Use the tolerance argument, "
+        "as a fraction of the best throughput.")
 ### BEGIN HIDDEN TESTS
 from tradeoffs.checks import observe, observe_call
 observe_call("unsorted", lambda: saturation_batch_size([1024, 16, 256, 64], [5000.0, 900.0, 5200.0, 3000.0]),
@@ -443,6 +449,10 @@ observe_call("zero tolerance", lambda: saturation_batch_size([8, 32, 128], [10.0
              why="With zero tolerance only the best batch size qualifies.")
 observe_call("ties", lambda: saturation_batch_size(np.array([2, 4]), np.array([50.0, 50.0])),
              why="Ties go to the smaller batch size.")
+observe_call("default tolerance", lambda: saturation_batch_size([8, 16, 32], [80.0, 92.0, 100.0]),
+             why="The default tolerance is 0.10: 92 >= 0.9 x 100 qualifies, 80 does not, so batch 16.")
+observe_call("threshold reached exactly", lambda: saturation_batch_size([8, 16, 32], [60.0, 75.0, 100.0], tolerance=0.25),
+             why="'At least (1 - tolerance) x best' includes equality: 75 = 0.75 x 100 qualifies.")
 # Your sweep's timings differ from the reference run's: compare with what this run's sweep gives.
 _ref = sweep.sort_values("batch_size")
 _ok = _ref[_ref["samples_per_s"] >= 0.9 * _ref["samples_per_s"].max()]
@@ -523,10 +533,12 @@ def p95(samples):
 # %% nbgrader={"grade": true, "grade_id": "test_p95", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
 _lat = np.array([12.0, 11.0, 10.0, 13.0, 50.0, 12.5, 11.5, 10.5, 14.0, 90.0,
                  12.2, 11.2, 10.2, 13.2, 12.7, 11.7, 10.7, 14.2, 12.9, 11.9])
-assert abs(p95(_lat) - np.percentile(_lat, 95)) < 1e-9, (
-    f"For these 20 latencies np.percentile gives {np.percentile(_lat, 95):.4f} ms, got {p95(_lat)!r}: sort, take "
-    "position 0.95*(n-1) = 18.05 and interpolate between the 19th and 20th smallest values.")
-assert abs(p95([5.0]) - 5.0) < 1e-12, "The p95 of a single latency is that latency."
+from tradeoffs.checks import explained
+with explained("p95", "a latency"):
+    assert abs(p95(_lat) - np.percentile(_lat, 95)) < 1e-9, (
+        f"For these 20 latencies np.percentile gives {np.percentile(_lat, 95):.4f} ms, got {p95(_lat)!r}: sort, take "
+        "position 0.95*(n-1) = 18.05 and interpolate between the 19th and 20th smallest values.")
+    assert abs(p95([5.0]) - 5.0) < 1e-12, "The p95 of a single latency is that latency."
 ### BEGIN HIDDEN TESTS
 from tradeoffs.checks import observe_call
 _rng = np.random.default_rng(1234)   # seeded: the same samples in the reference run and here
@@ -606,11 +618,10 @@ serving.round(4)
 # A training job shows 30% GPU utilisation and `psutil` shows one CPU core at 100% and the other
 # 15 idle. What is the most likely cheapest fix?
 #
-# - **(a)** Rent a GPU with twice the FLOPs.
-# - **(b)** Increase the learning rate.
-# - **(c)** Parallelise or remove the per-sample data preparation (workers, pre-tensorised data,
-#   batched transforms) before changing hardware.
-# - **(d)** Lower the batch size so each step finishes sooner.
+# - **(a)** Rent a GPU with twice the FLOPs so that each step computes faster.
+# - **(b)** Raise the batch size so that the GPU gets more work in every step.
+# - **(c)** Move the per-sample data preparation to workers, or pre-tensorise it.
+# - **(d)** Switch to mixed precision so that the GPU finishes each step sooner.
 #
 # Set `checkpoint_buy` to `"a"`, `"b"`, `"c"` or `"d"`.
 
@@ -629,7 +640,36 @@ observe_call("answer", lambda: checkpoint_buy.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 6 (2 points, graded by your instructor): train cheap or serve cheap?
+# ### Exercise 6 (1 point): what a faster GPU buys
+#
+# Another job's profile shows, for every training step, 60 ms of data preparation on the CPU
+# followed by 20 ms of GPU compute (the two do not overlap). You rent a GPU that computes twice
+# as fast, so the 20 ms become 10 ms and nothing else changes. By how many times does the
+# training throughput (samples per second) grow?
+#
+# - **(a)** 2.00x
+# - **(b)** 1.14x
+# - **(c)** 1.33x
+# - **(d)** 1.25x
+#
+# Set `checkpoint_faster_gpu` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_faster_gpu", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_faster_gpu = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_faster_gpu", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_faster_gpu, str) and checkpoint_faster_gpu.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_faster_gpu.strip().lower(),
+             why="Throughput is samples per step time: compare the whole step before and after (60 + 20 ms vs 60 + 10 ms).")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 (2 points, graded by your instructor): train cheap or serve cheap?
 #
 # A product team must classify 2 million digit images per day, in real time, one per request,
 # with a p95 budget of 5 ms; the model is retrained weekly. Using **your measured table**

@@ -410,7 +410,9 @@ measured_report
 
 # %% nbgrader={"grade": true, "grade_id": "test_scaling_report", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
 from math import isclose
-_r = scaling_report(3600, 1200, 4, 2.0)
+from tradeoffs.checks import explained
+with explained("scaling_report", "a dict of five numbers"):
+    _r = scaling_report(3600, 1200, 4, 2.0)
 assert isinstance(_r, dict), f"Return a dict, got {type(_r).__name__}."
 assert isclose(_r["speedup"], 3.0), f"1 h on one machine vs 20 min on four is a 3x speedup, got {_r['speedup']!r}."
 assert isclose(_r["efficiency"], 0.75), \
@@ -428,12 +430,15 @@ observe_call("speedup and efficiency", lambda: [_r["speedup"], _r["efficiency"]]
 observe_call("costs", lambda: [_r["cost_single"], _r["cost_multi"]], why="Cost is n x rate x seconds / 3600.")
 observe_call("cost_ratio", lambda: _r["cost_ratio"],
              why="cost_ratio compares the n-machine bill with the single-machine bill.")
-_r = scaling_report(10.0, 2.0, 4, 1.0)
+_r = scaling_report(1000.0, 200.0, 4, 1.0)
 _why_super = "Superlinear speedup (efficiency > 1) is possible and then saves money."
 observe_call("superlinear efficiency", lambda: _r["efficiency"], why=_why_super)
 # The old check was cost_ratio < 1 (strict): the largest float below 1 is the bound.
 observe_call("superlinear cost_ratio below 1", lambda: _r["cost_ratio"], at_most=math.nextafter(1.0, 0.0),
              why=_why_super)
+observe_call("short runs: billed per second, no minimum", lambda: [scaling_report(30.0, 20.0, 2, 3600.0)[k]
+                                                                for k in ("cost_single", "cost_multi")],
+             why="Bill per second with no minimum: 30 s at $3600/h is $30, and 2 machines for 20 s are $40.")
 observe_call("one machine against itself", lambda: scaling_report(50.0, 50.0, 1, 1.0)["cost_ratio"],
              why="One machine against itself costs the same.")
 for _bad in [(0, 1, 2, 1.0), (10, -1, 2, 1.0), (10, 5, 0, 1.0), (10, 5, 2, 0.0)]:
@@ -600,7 +605,7 @@ if __name__ == "__main__":
     main()
 
 # %% [markdown]
-# The tests launch your script on the same 1,024 digits (2 epochs, global batch 64): the first
+# The tests launch your script on the same 1,024 digits (2 epochs, global batch 64, `--seed 3`): the first
 # test cell with **2 processes**, checking the data sharding; the second with **1 process** (the
 # single-process reference), checking what the runs produced. If your script crashes, the
 # failing rank's traceback is shown.
@@ -615,7 +620,7 @@ def _run_ddp_check(nproc):
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     res = _launch(ddp_script_path, ["--data", check_data_path, "--out", out, "--epochs", "2", "--width", "32",
-                                    "--global-batch", "64", "--seed", "0"],
+                                    "--global-batch", "64", "--seed", "3"],
                   nproc=nproc, timeout=150, check=False, env={"CUDA_VISIBLE_DEVICES": ""}, outputs=out)
     assert res.ok, f"Your script failed when launched with {nproc} process(es):\n{res.explain(tail_lines=12)}"
     ranks = {}
@@ -638,6 +643,9 @@ assert not (_e0 & _e1), (
     f"Ranks 0 and 1 both trained on {len(_e0 & _e1)} of the same samples in epoch 0. Each rank must see a "
     "disjoint shard, otherwise N processes just repeat the same work.")
 assert _e0 | _e1 == set(range(1024)), "Together the two shards should cover every sample once per epoch."
+assert len(_r0["indices"]) == 2 and _r0["indices"][0] != _r0["indices"][1], (
+    "Rank 0 saw its samples in the same order in both epochs: call sampler.set_epoch(epoch) at the start of "
+    "every epoch, otherwise DistributedSampler repeats the first epoch's shuffle.")
 ### BEGIN HIDDEN TESTS
 # Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
 from tradeoffs.checks import observe_call
@@ -650,6 +658,10 @@ for _rank, _rk in enumerate((_r0, _r1)):
                  why="The second epoch should also be a 512-sample shard.")
 observe_call("samples shared by both ranks in epoch 2", lambda: len(set(_r0["indices"][1]) & set(_r1["indices"][1])),
              why="Shards must be disjoint in every epoch.")
+# The launch passes --seed 3 (not the sampler's default 0): the shuffle order shows whether the seed was used.
+for _rank, _rk in enumerate((_r0, _r1)):
+    observe_call(f"first 32 samples of epoch 1 with --seed 3, rank {_rank}", lambda: [int(i) for i in _rk["indices"][0][:32]],
+                 why="The shuffle ignored the script's --seed: pass seed=args.seed to the DistributedSampler.")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ddp_results", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
@@ -666,6 +678,9 @@ assert torch.allclose(_w0, _w1, atol=1e-6), (
     "every step: wrap the model in DistributedDataParallel.")
 _l1, _l2 = _res1[0]["loss_history"], _res2[0]["loss_history"]
 assert len(_l2) == 2, f"loss_history should have one value per epoch (2), got {_l2}."
+assert all(abs(a - b) <= 2e-5 * abs(b) + 1e-7 for a, b in zip(_l2, _l1)), (
+    f"The 2-process loss history {_l2} differs from the 1-process one {_l1}: the reported loss must be the mean "
+    "over the samples of ALL ranks. all_reduce both loss_sum and count before dividing.")
 ### BEGIN HIDDEN TESTS
 # Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
 from tradeoffs.checks import observe, observe_call
@@ -685,6 +700,12 @@ observe_call("2-process loss history", lambda: _l2, same_as="1-process loss hist
              rel=2e-5, abs=1e-7,
              why="The 2-process loss history should match the single-process one: the reported loss must be the mean "
                  "over all samples of all ranks, not of rank 0 alone.")
+# Leaving the process group is checked in the script itself: a missing teardown only fails when a race happens.
+import ast as _ast
+_script_calls = {_node.func.attr for _node in _ast.walk(_ast.parse(open(ddp_script_path).read()))
+                 if isinstance(_node, _ast.Call) and isinstance(_node.func, _ast.Attribute)}
+observe_call("script calls dist.destroy_process_group", lambda: "destroy_process_group" in _script_calls,
+             why="Every rank must leave the process group cleanly at the end: call dist.destroy_process_group().")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -801,17 +822,16 @@ observe_call("answer", lambda: scale_out_choice.strip().lower(),
 #
 # Does distributed training always save money?
 #
-# - **(a)** Yes: the job finishes sooner, so you pay for fewer hours.
-# - **(b)** No: N machines cost N times the rate, so the bill is `1 / efficiency` times the
-#   single-machine bill; it saves money only with superlinear speedup. It buys *time*.
-# - **(c)** Yes, as long as the model is large enough to be compute-bound.
-# - **(d)** No, distributed training always costs exactly N times more.
+# - **(a)** No: N machines bill N times the rate; the bill grows by `1 / efficiency`.
+# - **(b)** Yes: the job finishes sooner, so you pay for fewer machine-hours in the end.
+# - **(c)** Yes, as long as the model is large enough for the job to be compute-bound.
+# - **(d)** No: spreading a job over N machines always costs exactly N times more.
 #
 # Set `checkpoint_money` to `"a"`, `"b"`, `"c"` or `"d"`.
 
 # %% nbgrader={"grade": false, "grade_id": "checkpoint_money", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-checkpoint_money = "b"
+checkpoint_money = "a"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_checkpoint_money", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
@@ -821,6 +841,34 @@ assert isinstance(checkpoint_money, str) and checkpoint_money.strip().lower() in
 from tradeoffs.checks import observe_call
 observe_call("answer", lambda: checkpoint_money.strip().lower(),
              why="Write the bill on N machines as N x rate x T1 / speedup and compare it with rate x T1.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 5 (1 point): the bill on four machines
+#
+# A job takes **8 hours** on one machine rented at **\$2 per hour**. On 4 such machines its measured
+# scaling efficiency is **0.8**. Every machine is billed per second for the whole run. What does the
+# 4-machine run cost?
+#
+# - **(a)** \$16.00
+# - **(b)** \$5.00
+# - **(c)** \$12.80
+# - **(d)** \$20.00
+#
+# Set `checkpoint_four_machines` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_four_machines", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_four_machines = "d"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_four_machines", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_four_machines, str) and checkpoint_four_machines.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_four_machines.strip().lower(),
+             why="Time on 4 machines is 8 / (4 x 0.8) hours, and all 4 machines are billed for that time.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -851,7 +899,7 @@ for node in range(2):
 # - **Start-up and data.** Every node needs the code, the environment and the data shard; the
 #   few seconds of start-up you measured become minutes at cluster scale.
 #
-# ### Exercise 5 (2 points, graded by your instructor): would you scale out?
+# ### Exercise 6 (2 points, graded by your instructor): would you scale out?
 #
 # Your team trains a model for 6 hours every night on one machine, and the results are needed by
 # 8 a.m. Using **your measured numbers** (speedups for the tiny and the large model, start-up

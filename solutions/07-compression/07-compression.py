@@ -269,7 +269,9 @@ with torch.no_grad():
     _toy[2].weight.copy_(torch.tensor([[1., 2., 3.], [0., 5., 6.]]))                           # 1 of 6 is zero
     _toy[0].bias.zero_()
     _toy[2].bias.zero_()
-_s = sparsity(_toy)
+from tradeoffs.checks import explained
+with explained("sparsity", "a fraction between 0 and 1"):
+    _s = sparsity(_toy)
 assert isinstance(_s, float) or (hasattr(_s, "item") and _s.numel() == 1), f"Return a number, got {type(_s).__name__}."
 assert abs(float(_s) - 9 / 18) < 1e-9, (
     f"Expected 9/18 = 0.5 (8 zeros in the 12 weights of layer 0 plus 1 in the 6 of layer 2; the all-zero biases "
@@ -593,6 +595,18 @@ observe_call("int8_size_ratio at most about 4", lambda: float(int8_size_ratio), 
              why="The ratio cannot exceed about 4: the scales and biases stay in float.")
 observe_call("baseline bytes per parameter", lambda: serialized_size(teacher) / count_parameters(teacher), at_least=3.9,
              why="The float32 baseline must still be float32 after quantizing (quantize a copy).")
+# An input with one huge feature (whose weights are zero) and small ones: quantizing the ACTIVATIONS to int8
+# rounds the small features to zero, so a dynamic int8 model's outputs move far from float32; a weight-only one's do not.
+torch.manual_seed(5)
+_g = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 4)).eval()
+_g[0].weight.data[:, 0] = 0.0
+_xo = torch.rand(16, 64)
+_xo[:, 0] = 1000.0
+_gq = quantize_int8(_g)
+_act_err = float(((_gq(_xo) - _g(_xo)).abs().max() / _g(_xo).abs().max()).detach())
+observe("activation rounding error", _act_err, at_least=0.3,
+        why="Dynamic int8 quantizes the activations too (Int8DynamicActivationInt8WeightConfig), not only the weights: "
+            "Int8WeightOnlyConfig keeps float activations.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -729,14 +743,18 @@ def distillation_loss(student_logits, teacher_logits, labels, T=4.0, alpha=0.9):
 _zs = torch.tensor([[2.0, 0.5, -1.0], [0.1, 1.5, 0.3]])
 _zt = torch.tensor([[3.0, 0.0, -2.0], [0.0, 2.5, 1.0]])
 _yl = torch.tensor([0, 2])
-_l = distillation_loss(_zs, _zt, _yl, T=1.0, alpha=0.0)
+from tradeoffs.checks import explained
+with explained("distillation_loss", "a scalar tensor"):
+    _l = distillation_loss(_zs, _zt, _yl, T=1.0, alpha=0.0)
 assert abs(float(_l) - 0.939070) < 1e-4, \
     f"With alpha=0 only the cross-entropy with the labels remains: expected 0.939070, got {float(_l):.6f}."
-_l = distillation_loss(_zs, _zt, _yl, T=1.0, alpha=1.0)
+with explained("distillation_loss", "a scalar tensor"):
+    _l = distillation_loss(_zs, _zt, _yl, T=1.0, alpha=1.0)
 assert abs(float(_l) - 0.076441) < 1e-4, (
     f"With T=1 and alpha=1: KL(teacher || student), summed over classes, averaged over the 2 examples, is 0.076441; "
     f"got {float(_l):.6f}. Check the direction of the KL and that you average over the batch, not over every entry.")
-_l = distillation_loss(_zs, _zt, _yl)
+with explained("distillation_loss", "a scalar tensor"):
+    _l = distillation_loss(_zs, _zt, _yl)
 assert abs(float(_l) - 0.304833) < 1e-4, (
     f"Default T=4, alpha=0.9: expected 0.304833, got {float(_l):.6f}. Soften BOTH logits by T and multiply the "
     "soft term by T**2.")
@@ -934,11 +952,10 @@ observe_call("chosen_variant", lambda: chosen_variant, same_as="chosen on this r
 # the same latency as the dense baseline, while the structured half-width model was much faster.
 # Which explanation is right?
 #
-# - **(a)** Magnitude pruning only zeroes weights that were already zero, so nothing changed.
-# - **(b)** A dense matrix-multiplication kernel does the same multiply-adds whether an entry is zero
-#   or not; only smaller shapes, sparse formats with sparse kernels, or hardware sparsity support can skip them.
-# - **(c)** The zeros make the CPU's floating-point units slower, which cancels the savings.
-# - **(d)** Fine-tuning after pruning filled the zeros back in.
+# - **(a)** Magnitude pruning zeroes weights that were already close to zero, so little changed.
+# - **(b)** A dense matrix-multiplication kernel multiplies a zero like any other number.
+# - **(c)** Zeros make the CPU's floating-point units slower, which cancels the savings.
+# - **(d)** Fine-tuning after pruning filled most of the pruned zeros back in with new values.
 #
 # Set `checkpoint_sparsity` to `"a"`, `"b"`, `"c"` or `"d"`.
 
@@ -957,7 +974,36 @@ observe_call("answer", lambda: checkpoint_sparsity.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 7 (2 points, graded by your instructor): the deployment call
+# ### Exercise 7 (1 point): prune, then quantize
+#
+# A colleague's model has 10 million float32 weights (ignore biases and scales). They prune 75% of
+# the weights globally with magnitude pruning, make it permanent (ordinary dense tensors, as in
+# Exercise 2), and then quantize the pruned model to int8 as in Exercise 3. About how large is the
+# saved checkpoint?
+#
+# - **(a)** 2.5 MB
+# - **(b)** 40 MB
+# - **(c)** 10 MB
+# - **(d)** 20 MB
+#
+# Set `checkpoint_prune_quantize` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_prune_quantize", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_prune_quantize = "c"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_prune_quantize", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_prune_quantize, str) and checkpoint_prune_quantize.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_prune_quantize.strip().lower(),
+             why="Zeros in a dense tensor still take their bytes; int8 takes 1 byte per weight instead of 4.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 8 (2 points, graded by your instructor): the deployment call
 #
 # You must serve this digit classifier on CPU machines: 50 requests per second at peak, each request
 # one image, and a nightly batch job scoring a million images. Using **your measured tables**, which

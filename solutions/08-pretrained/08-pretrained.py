@@ -298,11 +298,14 @@ toy = pd.DataFrame({"labels": [100, 500, 1000, 5000],
                     "pre-trained": [0.70, 0.74, 0.76, 0.78],
                     "tf-idf + logistic": [0.55, 0.66, 0.70, 0.785],
                     "bag-of-words net": [0.52, 0.63, 0.755, 0.77]})
-got = catch_up_budget(toy)
+from tradeoffs.checks import explained
+with explained("catch_up_budget", "a label budget (int) or None"):
+    got = catch_up_budget(toy)
+    got0 = catch_up_budget(toy, tolerance_pts=0)
 assert got == 1000, (
     f"At 1000 labels the best from-scratch model (0.755) is within 1 point of pre-trained (0.76), and it stays "
     f"within 1 point at 5000; expected 1000, got {got!r}. Compare with the BEST from-scratch model at each budget.")
-assert catch_up_budget(toy, tolerance_pts=0) == 5000, \
+assert got0 == 5000, \
     "With zero tolerance from-scratch must match or beat pre-trained: that first happens at 5000 labels."
 assert isinstance(got, (int, np.integer)), "Return the label budget as an integer."
 ### BEGIN HIDDEN TESTS
@@ -323,6 +326,14 @@ observe_call("3 points", lambda: catch_up_budget(toy, tolerance_pts=3),
              why="Tolerance is in accuracy points: 3 points = 0.03.")
 observe_call("10 points", lambda: catch_up_budget(toy, tolerance_pts=10),
              why="With 10 points of tolerance 500 labels are enough.")
+ties = pd.DataFrame({"labels": [100, 200], "pre-trained": [0.70, 0.80],
+                     "tf-idf + logistic": [0.60, 0.80], "bag-of-words net": [0.50, 0.50]})
+observe_call("equal accuracy, zero tolerance", lambda: catch_up_budget(ties, tolerance_pts=0),
+             why="'Within tolerance or ahead' includes equality: the same accuracy with zero tolerance has caught up.")
+close = pd.DataFrame({"labels": [100, 500], "pre-trained": [0.80, 0.85],
+                      "tf-idf + logistic": [0.785, 0.845], "bag-of-words net": [0.50, 0.50]})
+observe_call("default tolerance", lambda: catch_up_budget(close),
+             why="The default tolerance is 1 point: 1.5 points behind at 100 labels is not caught up, 0.5 at 500 is.")
 cols = toy.rename(columns={"pre-trained": "P", "tf-idf + logistic": "S1", "bag-of-words net": "S2"})
 observe_call("column names", lambda: catch_up_budget(cols, pretrained="P", scratch=("S1", "S2")),
              why="Use the column names passed as arguments.")
@@ -364,12 +375,15 @@ curve.sort_values(["labels", "model"]).round(8)
 
 # %% nbgrader={"grade": true, "grade_id": "test_cost_per_point", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
 from math import isclose, isinf
-assert isclose(cost_per_point(0.80, 0.10, 0.60), 0.005), (
-    f"0.80 against a 0.60 baseline is 20 points; $0.10 / 20 = $0.005 per point, got {cost_per_point(0.80, 0.10, 0.60)!r}. "
+from tradeoffs.checks import explained
+with explained("cost_per_point", "dollars per point (a number, or an array for Series)"):
+    _c1, _c2 = cost_per_point(0.80, 0.10, 0.60), cost_per_point(0.55, 0.10, 0.60)
+    vec = cost_per_point(pd.Series([0.70, 0.65]), pd.Series([1.0, 1.0]), 0.60)
+assert isclose(_c1, 0.005), (
+    f"0.80 against a 0.60 baseline is 20 points; $0.10 / 20 = $0.005 per point, got {_c1!r}. "
     "Count points ABOVE the baseline, and 1 point = 0.01 of accuracy.")
-assert isinf(cost_per_point(0.55, 0.10, 0.60)), \
+assert isinf(_c2), \
     "A model below the baseline buys no accuracy: its cost per point is infinite, never negative."
-vec = cost_per_point(pd.Series([0.70, 0.65]), pd.Series([1.0, 1.0]), 0.60)
 assert np.allclose(np.asarray(vec, dtype=float), [0.1, 0.2]), "Work element-wise on Series: 10 points -> 0.1, 5 points -> 0.2."
 ### BEGIN HIDDEN TESTS
 from tradeoffs.checks import observe, observe_call
@@ -448,16 +462,16 @@ serving.round(5)
 # You cached the embeddings of these 12,808 snippets with `all-MiniLM-L6-v2`. A colleague fixes a
 # typo in **one** snippet and reruns the notebook. Which statement is true?
 #
-# - **(a)** The old cache is reused: 12,807 of 12,808 texts are identical, so the vectors are still valid.
-# - **(b)** The cache misses, because its key includes a hash of the exact texts; all snippets are embedded again and the new cost is recorded.
-# - **(c)** The cache misses only if the model changed; the data hash is there just to name the file.
-# - **(d)** Caching makes the pre-trained option free from now on, so its cost can be left out of the comparison.
+# - **(a)** The old cache is reused: 12,807 of 12,808 texts are unchanged, so it stays valid.
+# - **(b)** The cache misses only if the model changed; the data hash just names the cache file.
+# - **(c)** Only the edited snippet is embedded again; the other 12,807 vectors are read back.
+# - **(d)** The key hashes the exact texts, so it misses and every snippet is embedded again.
 #
 # Set `checkpoint_cache` to `"a"`, `"b"`, `"c"` or `"d"`.
 
 # %% nbgrader={"grade": false, "grade_id": "checkpoint_cache", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-checkpoint_cache = "b"
+checkpoint_cache = "d"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_checkpoint_cache", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
@@ -470,7 +484,41 @@ observe_call("answer", lambda: checkpoint_cache.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 4 (2 points, graded by your instructor): hub model or from scratch?
+# ### Exercise 4 (1 point): the cheapest accuracy point
+#
+# Another team's classifier faces a majority-class baseline of 0.60 accuracy. They trained three models:
+#
+# | model | accuracy | training cost |
+# |---|---|---|
+# | P | 0.80 | $6.00 |
+# | Q | 0.62 | $1.00 |
+# | R | 0.70 | $4.00 |
+#
+# Which model buys its accuracy points (above the baseline) at the lowest price per point?
+#
+# - **(a)** P
+# - **(b)** Q
+# - **(c)** R
+# - **(d)** All three pay the same price per point.
+#
+# Set `checkpoint_cheapest_point` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_cheapest_point", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_cheapest_point = "a"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_cheapest_point", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_cheapest_point, str) and checkpoint_cheapest_point.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_cheapest_point.strip().lower(),
+             why="Divide each cost by the points ABOVE the 0.60 baseline (1 point = 0.01), not by the whole accuracy.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 5 (2 points, graded by your instructor): hub model or from scratch?
 #
 # A startup wants to flag negative app-store reviews. It has **300 labelled reviews** today, its
 # labellers add about **1,000 a month**, and it will classify **5 million reviews a month** on CPU

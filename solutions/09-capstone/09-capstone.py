@@ -153,14 +153,16 @@ class BudgetGuard:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_budget_guard", "locked": true, "points": 4.0, "schema_version": 3, "solution": false}
-guard = BudgetGuard(limit_usd=1.0, usd_per_hour=36.0)          # $0.01 per second
-assert guard.projected_usd == 0.0, "Before the first epoch nothing is projected: projected_usd starts at 0.0."
-assert not guard.should_stop(elapsed_s=10, epochs_done=1, epochs_total=5), \
-    "10 s per epoch x 5 epochs = 50 s = $0.50 at $36/h: under the $1 limit, keep training."
-assert math.isclose(guard.projected_usd, 0.5), \
-    f"Projected cost of the whole run should be 5 epochs x 10 s x $0.01/s = $0.50, got {guard.projected_usd!r}."
-assert bool(guard.should_stop(elapsed_s=30, epochs_done=1, epochs_total=5)) is True, \
-    "30 s per epoch x 5 epochs = 150 s = $1.50: over the $1 limit, stop now rather than after spending it."
+from tradeoffs.checks import explained
+with explained("BudgetGuard", "True or False from should_stop, and a projected cost"):
+    guard = BudgetGuard(limit_usd=1.0, usd_per_hour=36.0)          # $0.01 per second
+    assert guard.projected_usd == 0.0, "Before the first epoch nothing is projected: projected_usd starts at 0.0."
+    assert not guard.should_stop(elapsed_s=10, epochs_done=1, epochs_total=5), \
+        "10 s per epoch x 5 epochs = 50 s = $0.50 at $36/h ($36 per 3600 s): under the $1 limit, keep training."
+    assert math.isclose(guard.projected_usd, 0.5), \
+        f"Projected cost of the whole run should be 5 epochs x 10 s x $0.01/s = $0.50, got {guard.projected_usd!r}."
+    assert bool(guard.should_stop(elapsed_s=30, epochs_done=1, epochs_total=5)) is True, \
+        "30 s per epoch x 5 epochs = 150 s = $1.50: over the $1 limit, stop now rather than after spending it."
 ### BEGIN HIDDEN TESTS
 # Probes: the grader compares what they observe with the reference solution's run, outside this kernel.
 from tradeoffs.checks import observe_call
@@ -187,6 +189,8 @@ g5 = BudgetGuard(limit_usd=100.0, usd_per_hour=1.0)
 _why = "At the last epoch the projection is exactly the money spent."
 observe_call("last epoch: stop?", lambda: bool(g5.should_stop(3600 * 10, 10, 10)), why=_why)
 observe_call("last epoch: projected_usd", lambda: float(g5.projected_usd), why=_why)
+observe_call("accepts a zero limit and rate", lambda: float(BudgetGuard(0.0, 0.0).projected_usd),
+             why="Only NEGATIVE limits or rates are invalid: a zero limit (or a free machine) is accepted.")
 for bad in [(-1.0, 1.0), (1.0, -0.5)]:
     observe_call(f"rejects BudgetGuard{bad}", lambda: BudgetGuard(*bad),
                  why=f"BudgetGuard{bad} should raise ValueError: a negative limit or rate is a mistake.")
@@ -352,8 +356,10 @@ def expected_daily_cost(recall, false_alarm_rate, train_usd, retrains_per_day, f
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_expected_daily_cost", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
-cost = expected_daily_cost(recall=0.6, false_alarm_rate=0.05, train_usd=2.0, retrains_per_day=4,
-                           frauds_per_day=10, legit_per_day=1000, loss_per_fraud=100, cost_per_alarm=1.0)
+from tradeoffs.checks import explained
+with explained("expected_daily_cost", "dollars per day"):
+    cost = expected_daily_cost(recall=0.6, false_alarm_rate=0.05, train_usd=2.0, retrains_per_day=4,
+                               frauds_per_day=10, legit_per_day=1000, loss_per_fraud=100, cost_per_alarm=1.0)
 assert math.isclose(cost, 400 + 50 + 8), (
     f"10 frauds x 40% missed x $100 = $400, 1000 good x 5% x $1 = $50 of reviews, 4 retrains x $2 = $8: "
     f"expected $458, got {cost!r}.")
@@ -432,13 +438,17 @@ print(f"option A pays for itself when a missed fraud costs more than ${break_eve
 # %% nbgrader={"grade": true, "grade_id": "test_break_even_loss", "locked": true, "points": 3.0, "schema_version": 3, "solution": false}
 A = {"recall": 0.70, "false_alarm_rate": 0.05, "daily_training_usd": 30.0}
 B = {"recall": 0.60, "false_alarm_rate": 0.05, "daily_training_usd": 10.0}
-got = break_even_loss(A, B, frauds_per_day=20, legit_per_day=10_000, cost_per_alarm=1.0)
+from tradeoffs.checks import explained
+with explained("break_even_loss", "a loss per fraud in dollars"):
+    got = break_even_loss(A, B, frauds_per_day=20, legit_per_day=10_000, cost_per_alarm=1.0)
 assert math.isclose(got, 10.0), (
     f"A costs $20/day more and catches 0.10 x 20 = 2 more frauds a day: it breaks even at $10 per fraud, got {got!r}.")
-_l = got
-_ca = expected_daily_cost(0.70, 0.05, 30.0, 1, 20, 10_000, _l, 1.0)
-_cb = expected_daily_cost(0.60, 0.05, 10.0, 1, 20, 10_000, _l, 1.0)
-assert math.isclose(_ca, _cb), "At the break-even loss both options must have the same expected daily cost."
+# The daily costs written out here (not with your expected_daily_cost, so that a slip there is not charged twice).
+_ca = 20 * (1 - 0.70) * got + 10_000 * 0.05 * 1.0 + 30.0
+_cb = 20 * (1 - 0.60) * got + 10_000 * 0.05 * 1.0 + 10.0
+assert math.isclose(_ca, _cb), (
+    f"At the break-even loss both options must have the same expected daily cost; at ${got!r} per fraud A costs "
+    f"${_ca:.2f} and B ${_cb:.2f} a day.")
 ### BEGIN HIDDEN TESTS
 from tradeoffs.checks import observe, observe_call
 observe_call("A catches fewer", lambda: float(break_even_loss(B, A, 20, 10_000, 1.0)),
@@ -532,10 +542,10 @@ plt.show()
 # The default tree baseline scores about 0.95 accuracy on these loans, while the deep network, trained
 # with a loss that weighs bad loans up, scores lower. Which statement is true?
 #
-# - **(a)** The tree baseline is better, because its accuracy is higher.
-# - **(b)** A model that approves every loan also scores about 0.95, so accuracy hides what matters; compare recall at a fixed false-alarm rate, which is what the business pays for.
-# - **(c)** The deep network must be better, because it has more parameters.
-# - **(d)** The cheaper option should always be chosen, whatever the fraud losses are.
+# - **(a)** The tree baseline is better, because its accuracy on these loans is higher.
+# - **(b)** Approving every loan also scores about 0.95, so accuracy says little here.
+# - **(c)** The deep network must be better, because it has far more parameters.
+# - **(d)** The cheaper option should always win, whatever a missed bad loan costs.
 #
 # Set `checkpoint_metric` to `"a"`, `"b"`, `"c"` or `"d"`.
 
@@ -554,7 +564,35 @@ observe_call("answer", lambda: checkpoint_metric.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 5 (4 points, graded by your instructor): your recommendation
+# ### Exercise 5 (1 point): a break-even loss by hand
+#
+# Another fraud team compares two models with the same false-alarm rate. Model X has recall 0.80,
+# model Y has recall 0.75, and X's retraining costs \$30 a day more than Y's. The business sees 200
+# frauds a day. Above which loss per missed fraud is X worth its extra cost?
+#
+# - **(a)** \$0.15
+# - **(b)** \$600
+# - **(c)** \$3.00
+# - **(d)** \$1.50
+#
+# Set `checkpoint_break_even` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_break_even", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_break_even = "c"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_break_even", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_break_even, str) and checkpoint_break_even.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_break_even.strip().lower(),
+             why="Divide the extra daily cost by the extra frauds caught per day: 0.05 more recall on 200 frauds.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 6 (4 points, graded by your instructor): your recommendation
 #
 # Write the recommendation you would send to the head of the payments team (8-12 sentences). Use
 # **your measured numbers**: recall at 5% false alarms, training seconds and cost per run of A, B and
