@@ -164,11 +164,12 @@ def test_stripped_metadata_is_put_back_where_the_source_is_unchanged(good, relea
         cell.metadata.pop("nbgrader", None)
     said = normalise.normalise_notebook(nb, release)
     assert said[0].startswith("nbgrader metadata of graded cells stripped: test_job_cost, test_pareto_optimal, "
-                              "test_cheapest_within, test_checkpoint_dominance (their source is unchanged")
+                              "test_cheapest_within, test_checkpoint_dominance, test_checkpoint_billing "
+                              "(their source is unchanged")
     assert said[1].startswith("nbgrader metadata of graded cells stripped (the notebook has none left")
     assert "written_choice (a written answer worth 2 points" in said[1]
     assert set(diagnose._graded(nb)) == {"test_job_cost", "test_pareto_optimal", "test_cheapest_within",
-                                         "test_checkpoint_dominance"}
+                                         "test_checkpoint_dominance", "test_checkpoint_billing"}
 
 
 def test_a_deleted_test_and_edited_or_unknown_metadata_are_explained(good, release):
