@@ -81,7 +81,8 @@ def test_scaffolded_lesson_keeps_the_static_contract(scaffolded):
     """The contract's and the sources' tests, run in the copy on the new lesson only."""
     checked = run_in(scaffolded, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow",
                                   "tests/test_lesson_contract.py", "tests/test_sources.py",
-                                  "tests/test_lesson_config.py", "-k", LESSON], timeout=300)
+                                  "tests/test_lesson_config.py", "tests/test_checkpoints.py", "-k", LESSON],
+                     timeout=300)
     assert checked.returncode == 0, checked.stdout[-4000:] + checked.stderr[-2000:]
     summary = checked.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary

@@ -6,7 +6,8 @@ It writes three files and builds the two notebooks:
   one measured run logged to the ledger, one exercise with its solution, a test cell with a visible
   assert and hidden probes, a figure for ``make bench``), to be rewritten into the real lesson;
 * ``solutions/NN-slug/lesson.toml``: its device, data files, ledger metrics and figure targets;
-* ``grading/mutants/NN-slug.toml``: one wrong mutant (a find/replace edit) and one correct alternative;
+* ``grading/mutants/NN-slug.toml``: the mistake families of each test cell (``[applies]``), a wrong mutant of
+  each (find/replace edits) and one correct alternative;
 
 then ``tradeoffs release NN`` (the source notebook ``NN-slug.ipynb`` and ``notebooks/NN-slug/``). It
 refuses a name that is not ``NN-slug``, a lesson that exists and a number another lesson has taken.
@@ -147,6 +148,62 @@ record_figure("{number}.usd_per_million_predictions", usd_per_million)
 print(f"${{usd_per_million:.4f}} per million predictions at {{n_predictions / predict_run.wall_s:,.0f}} predictions/s")
 
 # %% [markdown]
+# ## Checkpoints
+#
+# ### Exercise 2 (1 point): a bill from a measurement
+#
+# A model answers 2,000 predictions in 9 seconds on one machine rented at \\$0.80 per hour. What do
+# one million predictions cost?
+#
+# - **(a)** \\$0.20
+# - **(b)** \\$0.50
+# - **(c)** \\$1.00
+# - **(d)** \\$3.60
+#
+# Set `checkpoint_bill` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={{"grade": false, "grade_id": "checkpoint_bill", "locked": false, "schema_version": 3, "solution": true}}
+### BEGIN SOLUTION
+checkpoint_bill = "c"
+### END SOLUTION
+
+# %% nbgrader={{"grade": true, "grade_id": "test_checkpoint_bill", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}}
+assert isinstance(checkpoint_bill, str) and checkpoint_bill.strip().lower() in {{"a", "b", "c", "d"}}, \\
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_bill.strip().lower(),
+             why="Seconds per million predictions, converted to hours, times the hourly rate.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 3 (1 point): faster, on a dearer machine
+#
+# Model B answers twice as fast as model A, but only on a machine whose hourly rate is three times
+# A's. Per million predictions, B costs:
+#
+# - **(a)** one and a half times as much as A
+# - **(b)** the same as A: speed pays for the rate
+# - **(c)** two thirds of what A costs
+# - **(d)** six times as much as A costs
+#
+# Set `checkpoint_dearer` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={{"grade": false, "grade_id": "checkpoint_dearer", "locked": false, "schema_version": 3, "solution": true}}
+### BEGIN SOLUTION
+checkpoint_dearer = "a"
+### END SOLUTION
+
+# %% nbgrader={{"grade": true, "grade_id": "test_checkpoint_dearer", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}}
+assert isinstance(checkpoint_dearer, str) and checkpoint_dearer.strip().lower() in {{"a", "b", "c", "d"}}, \\
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_dearer.strip().lower(),
+             why="Cost is seconds times rate: half the seconds at three times the rate.")
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Summary
 #
 # - Serving cost is **seconds per prediction x predictions x hourly rate**, so a faster model is a
@@ -171,15 +228,55 @@ other = []
 
 MUTANTS_TOML = """# Plausible wrong answers for lesson {number} (see README.md in this folder).
 
+# The mistake families that apply to each test cell; each needs a wrong mutant of that family.
+[applies]
+test_cost_per_million = ["boundary", "units"]
+test_checkpoint_bill = ["checkpoint"]
+test_checkpoint_dearer = ["checkpoint"]
+
 [[mutant]]
 name = "accepts_zero_predictions"
 why = "checks n_predictions < 0 instead of <= 0: zero predictions divide by zero instead of raising ValueError"
 kind = "wrong"
+family = "boundary"
 loses = ["test_cost_per_million"]
 [[mutant.edit]]
 cell = "cost_per_million"
 find = 'if n_predictions <= 0 or'
 replace = 'if n_predictions < 0 or'
+
+[[mutant]]
+name = "rate_per_minute"
+why = "reads the hourly rate as per minute: divides the seconds by 60"
+kind = "wrong"
+family = "units"
+loses = ["test_cost_per_million"]
+[[mutant.edit]]
+cell = "cost_per_million"
+find = '/ 3600.0'
+replace = '/ 60.0'
+
+[[mutant]]
+name = "bill_forgets_the_million"
+why = "prices the 2,000 timed predictions, not a million"
+kind = "wrong"
+family = "checkpoint"
+loses = ["test_checkpoint_bill"]
+[[mutant.edit]]
+cell = "checkpoint_bill"
+find = '"c"'
+replace = '"b"'
+
+[[mutant]]
+name = "speed_pays_for_the_rate"
+why = "thinks twice the speed makes up for three times the rate"
+kind = "wrong"
+family = "checkpoint"
+loses = ["test_checkpoint_dearer"]
+[[mutant.edit]]
+cell = "checkpoint_dearer"
+find = '"a"'
+replace = '"b"'
 
 [[mutant]]
 name = "hours_first"
