@@ -329,11 +329,10 @@ colleague_profile
 # %% [markdown]
 # What should the team do first?
 #
-# - **(a)** Buy a faster GPU: the convolutions take hundreds of milliseconds.
-# - **(b)** Fix the input pipeline (decode/crop per image in the main process): use workers,
-#   pre-decoded or pre-tensorised data, and batched augmentation.
-# - **(c)** Switch to mixed precision to speed up the backward pass.
-# - **(d)** Add a second GPU with data parallelism.
+# - **(a)** Buy a faster GPU: the convolutions take hundreds of milliseconds of CUDA time.
+# - **(b)** Move image decoding and cropping into DataLoader workers, out of the main process.
+# - **(c)** Switch to mixed precision: the backward pass is the largest CUDA cost in the table.
+# - **(d)** Add a second GPU with data parallelism, so that each step's work is split in two.
 #
 # Set `profile_answer` to `"a"`, `"b"`, `"c"` or `"d"`.
 
