@@ -22,7 +22,8 @@ LESSON = "10-scaffold-check"
 # What the copy needs: the package, every lesson, its release, the grading config and mutants, the data,
 # the docs the lessons point to, and the two contract test files (with conftest) to run there.
 COPIED = ["tradeoffs", "solutions", "notebooks", "grading", "data", "docs", "pyproject.toml",
-          "tests/conftest.py", "tests/test_lesson_contract.py", "tests/test_sources.py", "tests/test_lesson_config.py"]
+          "tests/conftest.py", "tests/test_lesson_contract.py", "tests/test_sources.py", "tests/test_lesson_config.py",
+          "tests/test_checkpoints.py"]
 # Git-ignored state that must not travel: nbgrader's class folders and gradebook, caches.
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "cache", "gradebook.db",
                                  "submitted", "autograded", "feedback", "reports", "imports", "work", "logs",
