@@ -17,7 +17,7 @@ from tradeoffs.instructor.contract import check_lesson
 from tradeoffs.instructor.markers import hidden_blocks, split_hidden
 from tradeoffs.instructor.mutants import (FAMILIES, Edit, Mutant, MutantDoesNotApply, apply_mutant,
                                           auto_test_cells, changed_cells, family_counts, family_gaps,
-                                          load_applies, load_mutants, perfect_submission, untagged)
+                                          family_problems, load_mutants, perfect_submission)
 from tradeoffs.instructor.release import generate
 from tradeoffs.lessons import all_lessons, release_notebook, source_notebook, text_source
 
@@ -163,11 +163,8 @@ def test_every_test_cell_has_a_wrong_mutant(lesson):
 def test_every_exercise_has_a_mutant_of_each_family_that_applies(lesson):
     """Issue 17: [applies] names the mistake families of each test cell; each has a wrong mutant."""
     mutants = load_mutants(lesson)
-    assert not untagged(mutants), f"{lesson}: give these wrong mutants a family: {untagged(mutants)}"
-    applies = load_applies(lesson)
-    undeclared = [c for c in auto_test_cells(lesson) if c not in applies]
-    assert not undeclared, f"{lesson}: list the mistake families of {undeclared} under [applies]"
-    assert not family_gaps(applies, mutants), f"{lesson}: " + "; ".join(family_gaps(applies, mutants))
+    problems = family_problems(lesson, mutants, auto_test_cells(lesson))  # untagged, undeclared, missing families
+    assert not problems, f"{lesson}: " + "; ".join(problems)
     tests = set(auto_test_cells(lesson))
     for m in mutants:
         assert set(m.keeps) <= tests, f"{lesson}: mutant {m.name} keeps unknown cells {sorted(set(m.keeps) - tests)}"
@@ -181,6 +178,10 @@ def test_family_gaps_names_the_missing_pairs():
     applies = {"test_a": ["boundary", "units"], "test_b": ["upstream"]}
     assert family_gaps(applies, [wrong, up]) == [f"test_a: no wrong mutant of family 'units' ({FAMILIES['units']})"]
     assert family_counts([wrong, up]) == {"boundary": 1, "upstream": 1}
+    untagged = Mutant(name="t", why="", kind="wrong", loses=["test_a"])
+    problems = family_problems("no-such-lesson", [untagged], ["test_a"])
+    assert "does not say which mistake families apply to ['test_a']" in problems[0]
+    assert "without a family" in problems[-1] and "'t'" in problems[-1]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

@@ -70,7 +70,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 def _print_family_table(lessons: list[str]) -> int:
     """Wrong mutants per lesson and mistake family, and the (cell, family) pairs still missing; grades nothing."""
-    from .instructor.mutants import FAMILIES, auto_test_cells, family_counts, family_gaps, load_applies, load_mutants
+    from .instructor.mutants import FAMILIES, auto_test_cells, family_counts, family_problems, load_mutants
 
     used = [*FAMILIES, ""]
     print("lesson".ljust(22) + "".join((f or "untagged")[:10].rjust(11) for f in used) + "      total   missing")
@@ -78,9 +78,7 @@ def _print_family_table(lessons: list[str]) -> int:
     for lesson in lessons:
         mutants = load_mutants(lesson)
         counts = family_counts(mutants)
-        applies = load_applies(lesson)
-        gaps = family_gaps(applies, mutants) + [f"{c}: [applies] does not list its families"
-                                                for c in auto_test_cells(lesson) if c not in applies]
+        gaps = family_problems(lesson, mutants, auto_test_cells(lesson))
         missing += len(gaps)
         print(lesson.ljust(22) + "".join(str(counts.get(f, 0)).rjust(11) for f in used)
               + str(sum(counts.values())).rjust(11) + str(len(gaps)).rjust(10))

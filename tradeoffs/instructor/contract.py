@@ -20,7 +20,7 @@ from ..lessons import resolve_lesson, source_notebook
 from ..settings import Settings, use
 from .autograde import ClassReport, grade_class
 from .markers import hidden_blocks
-from .mutants import Mutant, build_class, family_counts, family_gaps, load_applies, untagged
+from .mutants import Mutant, build_class, family_counts, family_problems
 from .observations import store_reference
 from .replay import LessonReplay, replay_lesson
 
@@ -145,12 +145,5 @@ def _check_coverage(result: ContractResult, mutants: list[Mutant]) -> None:
     uncovered = [g for g in auto_cells if g not in covered]
     if uncovered:
         result.failures.append(f"no wrong mutant targets these test cells: {uncovered}")
-    applies = load_applies(result.lesson)
-    undeclared = [g for g in auto_cells if g not in applies]
-    if undeclared:
-        result.failures.append(f"[applies] in grading/mutants/{result.lesson}.toml does not say which mistake "
-                               f"families apply to {undeclared}")
-    result.failures.extend(family_gaps(applies, mutants))
-    if untagged(mutants):
-        result.failures.append(f"wrong mutants without a family (grading/mutants/README.md): {untagged(mutants)}")
+    result.failures.extend(family_problems(result.lesson, mutants, auto_cells))
     result.families = family_counts(mutants)

@@ -158,6 +158,18 @@ def family_gaps(applies: dict[str, list[str]], mutants: list[Mutant]) -> list[st
             for cell, families in applies.items() for family in families if (cell, family) not in have]
 
 
+def family_problems(lesson: str, mutants: list[Mutant], test_cells: list[str]) -> list[str]:
+    """Everything the family rules find wrong: cells without an ``[applies]`` entry, missing families, untagged mutants."""
+    applies = load_applies(lesson)
+    undeclared = [c for c in test_cells if c not in applies]
+    problems = [f"[applies] in {_where(lesson)} does not say which mistake families apply to {undeclared}"] \
+        if undeclared else []
+    problems += family_gaps(applies, mutants)
+    if untagged(mutants):
+        problems.append(f"wrong mutants without a family (grading/mutants/README.md): {untagged(mutants)}")
+    return problems
+
+
 def family_counts(mutants: list[Mutant]) -> dict[str, int]:
     """How many wrong mutants each family has (families with none are left out; "" counts untagged ones)."""
     counts: dict[str, int] = {}

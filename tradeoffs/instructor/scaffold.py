@@ -258,7 +258,7 @@ replace = '/ 60.0'
 
 [[mutant]]
 name = "bill_forgets_the_million"
-why = "prices the 2,000 timed predictions, not a million"
+why = "picks $0.50, half the right bill: a slip while converting seconds per million predictions to hours"
 kind = "wrong"
 family = "checkpoint"
 loses = ["test_checkpoint_bill"]
