@@ -1,7 +1,8 @@
 """The course's settings, resolved once: paths, scale, device, sandbox, time and memory caps.
 
 Environment variables are how a person (or CI) chooses settings; this module is the only place that
-reads them. An entry point (``tradeoffs grade``, ``tradeoffs mutants``, the bench, a test) resolves a
+reads the ones below (the per-run ``TRADEOFFS_LEDGER``, ``TRADEOFFS_FIGURES`` and ``TRADEOFFS_RUN_ID``,
+which ``tradeoffs experiments`` sets for each papermill kernel, are read where they are used). An entry point (``tradeoffs grade``, ``tradeoffs mutants``, the bench, a test) resolves a
 :class:`Settings` once and hands it on as an object: to nbgrader as a traitlets config
 (:func:`tradeoffs.instructor.course_config.course_config`), to each grading process as an argument, and to
 code deeper down through :func:`use` / :func:`active`. Only a kernel, which is another process, still
