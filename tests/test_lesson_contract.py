@@ -18,7 +18,7 @@ from tradeoffs.instructor.markers import hidden_blocks, split_hidden
 from tradeoffs.instructor.mutants import (FAMILIES, Edit, Mutant, MutantDoesNotApply, apply_mutant,
                                           auto_test_cells, changed_cells, family_counts, family_gaps,
                                           family_problems, load_mutants, perfect_submission)
-from tradeoffs.instructor.release import generate
+from tradeoffs.instructor.release import generate, generate_many
 from tradeoffs.lessons import all_lessons, release_notebook, source_notebook, text_source
 
 LESSONS = all_lessons()
@@ -86,25 +86,41 @@ def test_source_has_no_outputs(lesson):
             assert cell.execution_count is None, f"{lesson}: clear execution counts in solutions/"
 
 
+@pytest.fixture(scope="session")
+def fresh_releases(tmp_path_factory) -> dict[str, Path]:
+    """Every lesson through nbgrader's generate_assignment once (one nbgrader process, its own gradebook)."""
+    from tradeoffs.settings import Settings, use
+
+    folder = tmp_path_factory.mktemp("fresh-releases")
+    with use(Settings.from_env().grading_in(folder / "grading")):
+        return generate_many(LESSONS, folder / "release")
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_release_matches_fresh_generate_assignment(lesson, grading_tmp):
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = generate(lesson, Path(tmp)) / f"{lesson}.ipynb"
-        committed = release_notebook(lesson)
-        assert committed.exists(), f"{committed} is missing: run `make release`"
-        assert fresh.read_text() == committed.read_text(), \
-            f"notebooks/{lesson} is out of date with solutions/: run `make release` and commit the result"
-        # nbgrader copies every other file of the source folder: the text source must not be one of them.
-        released = sorted(p.name for p in fresh.parent.rglob("*") if p.is_file())
-        assert f"{lesson}.py" not in released, f"the text source {lesson}.py was copied into the release"
-        assert released == sorted(p.name for p in committed.parent.rglob("*") if p.is_file())
-        bodies = [b.split("### END SOLUTION")[0] for b in text_source(lesson).read_text().split("### BEGIN SOLUTION")[1:]]
-        answers = [line.strip() for body in bodies for line in body.splitlines() if len(line.strip()) > 20]
-        for path in fresh.parent.rglob("*"):  # the notebook's own cells: test_release_has_no_solutions_...
-            if path.is_file() and path != fresh:
-                text = path.read_text(errors="replace")
-                leaked = [a for a in answers if a in text]
-                assert not leaked, f"{path.name} in the release holds solution text: {leaked[:3]}"
+def test_release_matches_fresh_generate_assignment(lesson, fresh_releases):
+    fresh = fresh_releases[lesson] / f"{lesson}.ipynb"
+    committed = release_notebook(lesson)
+    assert committed.exists(), f"{committed} is missing: run `make release`"
+    assert fresh.read_text() == committed.read_text(), \
+        f"notebooks/{lesson} is out of date with solutions/: run `make release` and commit the result"
+    # nbgrader copies every other file of the source folder: the text source must not be one of them.
+    released = sorted(p.name for p in fresh.parent.rglob("*") if p.is_file())
+    assert f"{lesson}.py" not in released, f"the text source {lesson}.py was copied into the release"
+    assert released == sorted(p.name for p in committed.parent.rglob("*") if p.is_file())
+    bodies = [b.split("### END SOLUTION")[0] for b in text_source(lesson).read_text().split("### BEGIN SOLUTION")[1:]]
+    answers = [line.strip() for body in bodies for line in body.splitlines() if len(line.strip()) > 20]
+    for path in fresh.parent.rglob("*"):  # the notebook's own cells: test_release_has_no_solutions_...
+        if path.is_file() and path != fresh:
+            text = path.read_text(errors="replace")
+            leaked = [a for a in answers if a in text]
+            assert not leaked, f"{path.name} in the release holds solution text: {leaked[:3]}"
+
+
+def test_batch_generation_equals_one_lesson_at_a_time(grading_tmp, tmp_path, fresh_releases):
+    """generate_many (one nbgrader process for every lesson) writes what one generate_assignment call does."""
+    lesson = LESSONS[0]
+    single = generate(lesson, tmp_path / "single") / f"{lesson}.ipynb"
+    assert single.read_text() == (fresh_releases[lesson] / f"{lesson}.ipynb").read_text()
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
