@@ -7,6 +7,10 @@
 3. Writes ``results/bench.json`` (a flat object of named figures) and prints them with targets.
 
 ``tradeoffs bench 03 07`` reruns only those lessons and updates their figures in ``bench.json``.
+
+``tradeoffs bench --claims`` instead reruns the lessons at ``grade`` and ``laptop`` scale over 3 seeds and
+reports how often each claim their prose makes (:mod:`tradeoffs.claims`) held: ``claims.hold_rate_grade``,
+``claims.hold_rate_laptop`` and ``claims.count`` (written to ``bench.json``, the table to ``claims.txt``).
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .claims import format_rates, hold_rates, read_claims, summary_figures
 from .experiments import run_experiments
 from .figures import format_table
 from .paths import results_dir
@@ -95,4 +100,37 @@ def run_bench(lessons: list[str] | None = None, grading: bool = True,
     print(f"\nwrote {out}; notebooks in {run_dir}")
     if failed:
         print(f"FAILED (their figures are missing or wrong): {', '.join(failed)}")
+    return figures, failed
+
+
+CLAIM_SCALES = ("grade", "laptop")
+
+
+def run_claims(lessons: list[str] | None = None, seeds: int = 3,
+               scales: tuple[str, ...] = CLAIM_SCALES) -> tuple[dict[str, float], list[str]]:
+    """Rerun lessons at each scale over ``seeds`` seeds; the claims' hold rates into ``results/bench.json``."""
+    root = results_dir() / "claims-run"
+    if root.exists():
+        shutil.rmtree(root)
+    observed: list[tuple[str, dict]] = []
+    failed: list[str] = []
+    for scale in scales:
+        for seed in range(seeds):
+            run_dir, runs = run_experiments(scale=scale, lessons=lessons, run_dir=root / f"{scale}-seed{seed}",
+                                            progress=True, seed=seed)
+            failed += [f"{r.lesson} ({scale}, seed {seed})" for r in runs if r.status == "failed"]
+            observed.append((scale, read_claims(run_dir / "claims.json")))
+    rates = hold_rates(observed)
+    figures = summary_figures(rates)
+    table = format_rates(rates)
+    out = results_dir() / "bench.json"
+    merged = json.loads(out.read_text()) if out.exists() else {}
+    merged.update(figures)
+    out.write_text(json.dumps(merged, indent=2, sort_keys=True))
+    (results_dir() / "claims.txt").write_text(table + "\n")
+    print(table)
+    print(format_table(figures))
+    print(f"\nwrote {out} and {results_dir() / 'claims.txt'}; notebooks in {root}")
+    if failed:
+        print(f"FAILED (their claims count as not holding): {', '.join(failed)}")
     return figures, failed

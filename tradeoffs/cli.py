@@ -111,8 +111,13 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import run_bench
+    from .bench import run_bench, run_claims
 
+    if args.claims:
+        if args.seeds < 1:
+            raise SystemExit("--seeds must be at least 1 (the claims' hold rate is over that many seeded runs)")
+        _, failed = run_claims(lessons=args.lessons or None, seeds=args.seeds)
+        return 1 if failed else 0
     _, failed = run_bench(lessons=args.lessons or None, grading=not args.skip_grading)
     return 1 if failed else 0
 
@@ -185,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="run the course benchmark; writes results/bench.json")
     p.add_argument("lessons", nargs="*", help="only these lessons (default: all, and course.laptop_minutes)")
     p.add_argument("--skip-grading", action="store_true", help="skip the grading-speed benchmark")
+    p.add_argument("--claims", action="store_true",
+                   help="instead: rerun the lessons at grade and laptop scale over --seeds seeds and report how "
+                        "often each claim their prose makes held (claims.hold_rate_grade/_laptop, claims.count)")
+    p.add_argument("--seeds", type=int, default=3, help="seeds per scale for --claims (default 3)")
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("experiments", help="rerun every lesson headless (papermill) into results/runs/<date>")

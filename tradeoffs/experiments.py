@@ -74,8 +74,11 @@ def run_notebook(lesson: str, run_dir: Path, scale: str, device: str, timeout: i
 
 
 def run_experiments(scale: str | None = None, device: str | None = None, lessons: list[str] | None = None,
-                    run_dir: Path | None = None, progress: bool = True) -> tuple[Path, list[NotebookRun]]:
-    """Run the lessons into a run folder; returns the folder and each notebook's outcome."""
+                    run_dir: Path | None = None, progress: bool = True,
+                    seed: int | None = None) -> tuple[Path, list[NotebookRun]]:
+    """Run the lessons into a run folder; returns the folder and each notebook's outcome.
+
+    ``seed``: every lesson's ``cfg.seed`` (``TRADEOFFS_SEED``; default 0, the seed graded runs use)."""
     scale, device = get_scale(scale or "laptop"), get_device(device)
     names = [resolve_lesson(n) for n in lessons] if lessons else all_lessons()
     run_dir = run_dir or new_run_dir(scale, device)
@@ -85,9 +88,12 @@ def run_experiments(scale: str | None = None, device: str | None = None, lessons
     os.environ.update({"TRADEOFFS_LEDGER": str(run_dir / "ledger.csv"),
                        "TRADEOFFS_FIGURES": str(run_dir / "figures.json"),
                        "TRADEOFFS_RUN_ID": run_dir.name, "TRADEOFFS_SCALE": scale, "TRADEOFFS_DEVICE": device})
+    if seed is not None:
+        os.environ["TRADEOFFS_SEED"] = str(int(seed))
     runs: list[NotebookRun] = []
     try:
-        bar = tqdm(names, desc=f"experiments ({scale}, {device})", unit="notebook", disable=not progress)
+        label = f"{scale}, {device}" + (f", seed {seed}" if seed is not None else "")
+        bar = tqdm(names, desc=f"experiments ({label})", unit="notebook", disable=not progress)
         for lesson in bar:
             bar.set_postfix_str(lesson)
             result = run_notebook(lesson, run_dir, scale, device)
@@ -99,7 +105,7 @@ def run_experiments(scale: str | None = None, device: str | None = None, lessons
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    meta = {"scale": scale, "device": device, "hardware": hardware_description(), "cuda": cuda_available(),
+    meta = {"scale": scale, "device": device, "seed": seed, "hardware": hardware_description(), "cuda": cuda_available(),
             "finished": datetime.now().isoformat(timespec="seconds"), "notebooks": [asdict(r) for r in runs],
             "total_seconds": sum(r.seconds for r in runs)}
     (run_dir / "status.json").write_text(json.dumps(meta, indent=2))

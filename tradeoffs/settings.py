@@ -18,6 +18,7 @@ variable                        setting                                         
 ``TRADEOFFS_GRADEBOOK_URL``     ``gradebook_url``: nbgrader's database                  sqlite in grading_dir
 ``TRADEOFFS_SCALE``             ``scale``: ci, grade, laptop, full                      unset: each run decides
 ``TRADEOFFS_DEVICE``            ``device``: auto, cpu, cuda                             ``auto``
+``TRADEOFFS_SEED``              ``seed``: a lesson run's seed (never under nbgrader)    0
 ``TRADEOFFS_SANDBOX``           ``sandbox``: grade kernels inside bubblewrap            ``on``
 ``TRADEOFFS_CELL_TIMEOUT``      ``limits.cell_timeout_s``                               120
 ``TRADEOFFS_KERNEL_MEMORY_MB``  ``limits.memory_mb``                                    6144
@@ -90,6 +91,18 @@ def _device(raw: str | None) -> str:
     return device
 
 
+def _seed(raw: str | None) -> int:
+    if raw is None or not raw.strip():
+        return 0
+    try:
+        seed = int(raw)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise ValueError(f"TRADEOFFS_SEED must be a whole number >= 0 (the lesson run's seed); got {raw!r}.")
+    return seed
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the course reads from its environment, resolved and checked."""
@@ -101,6 +114,7 @@ class Settings:
     explicit_gradebook_url: str | None = None
     scale: str | None = None  # None: a notebook picks grade under nbgrader, laptop otherwise
     device: str = "auto"
+    seed: int = 0  # a lesson run's seed; grading always runs seed 0 (the reference run's observations)
     sandbox: bool = True
     limits: SandboxLimits = field(default_factory=SandboxLimits)
 
@@ -115,6 +129,7 @@ class Settings:
                    grading_dir=Path(env.get("TRADEOFFS_GRADING_DIR") or root / "grading").resolve(),
                    explicit_gradebook_url=env.get("TRADEOFFS_GRADEBOOK_URL") or None,
                    scale=check_scale(env.get("TRADEOFFS_SCALE")), device=_device(env.get("TRADEOFFS_DEVICE")),
+                   seed=_seed(env.get("TRADEOFFS_SEED")),
                    sandbox=env.get("TRADEOFFS_SANDBOX", "on").strip().lower() not in _OFF,
                    limits=SandboxLimits.from_env(env))
 
