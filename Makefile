@@ -17,7 +17,7 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI often are root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help venv lab instructor-lab test test-fast test-extra test-full release grade bench experiments report lock clean
+.PHONY: help venv lab instructor-lab test test-fast test-extra test-full release grade bench bench-claims gpu-check experiments report lock clean
 
 help:
 	@echo "make lab            start JupyterLab on notebooks/ (learner view)"
@@ -28,6 +28,7 @@ help:
 	@echo "make grade LESSON=00 FROM=path/to/submissions   autograde a class"
 	@echo "make instructor-lab JupyterLab with nbgrader's formgrader and create-assignment tools"
 	@echo "make bench          run the course benchmark, write results/bench.json"
+	@echo "make bench-claims   rerun the lessons over 3 seeds at grade and laptop scale: each claim's hold rate"
 	@echo "make experiments SCALE=laptop DEVICE=auto   rerun every lesson headless (papermill)"
 
 venv: $(STAMP)
@@ -75,6 +76,10 @@ grade: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/tradeoffs bench
+
+# Every lesson at grade and laptop scale over 3 seeds: how often each claim the prose makes held.
+bench-claims: $(STAMP)
+	$(BIN)/tradeoffs bench --claims $(LESSON)
 
 experiments: $(STAMP)
 	$(BIN)/tradeoffs experiments --scale $(SCALE) --device $(DEVICE)

@@ -23,6 +23,7 @@ from pathlib import Path
 from .claims import format_rates, hold_rates, read_claims, summary_figures
 from .experiments import run_experiments
 from .figures import format_table
+from .lessons import resolve_lesson
 from .paths import results_dir
 from .settings import Settings
 
@@ -109,7 +110,8 @@ CLAIM_SCALES = ("grade", "laptop")
 def run_claims(lessons: list[str] | None = None, seeds: int = 3,
                scales: tuple[str, ...] = CLAIM_SCALES) -> tuple[dict[str, float], list[str]]:
     """Rerun lessons at each scale over ``seeds`` seeds; the claims' hold rates into ``results/bench.json``."""
-    root = results_dir() / "claims-run"
+    names = [resolve_lesson(n) for n in lessons] if lessons else None
+    root = results_dir() / ("claims-run" if not names else "claims-run-" + "-".join(n[:2] for n in names))
     if root.exists():
         shutil.rmtree(root)
     observed: list[tuple[str, dict]] = []
@@ -127,10 +129,10 @@ def run_claims(lessons: list[str] | None = None, seeds: int = 3,
     merged = json.loads(out.read_text()) if out.exists() else {}
     merged.update(figures)
     out.write_text(json.dumps(merged, indent=2, sort_keys=True))
-    (results_dir() / "claims.txt").write_text(table + "\n")
+    (root / "claims.txt").write_text(table + "\n")
     print(table)
     print(format_table(figures))
-    print(f"\nwrote {out} and {results_dir() / 'claims.txt'}; notebooks in {root}")
+    print(f"\nwrote {out} and {root / 'claims.txt'}; notebooks in {root}")
     if failed:
         print(f"FAILED (their claims count as not holding): {', '.join(failed)}")
     return figures, failed
