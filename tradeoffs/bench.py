@@ -10,7 +10,7 @@
 
 ``tradeoffs bench --claims`` instead reruns the lessons at ``grade`` and ``laptop`` scale over 3 seeds and
 reports how often each claim their prose makes (:mod:`tradeoffs.claims`) held: ``claims.hold_rate_grade``,
-``claims.hold_rate_laptop`` and ``claims.count`` (written to ``bench.json``, the table to ``claims.txt``).
+``claims.hold_rate_laptop`` and ``claims.count`` (to ``bench.json``; the table to the run folder's ``claims.txt``).
 """
 from __future__ import annotations
 
