@@ -28,6 +28,7 @@ help:
 	@echo "make grade LESSON=00 FROM=path/to/submissions   autograde a class"
 	@echo "make instructor-lab JupyterLab with nbgrader's formgrader and create-assignment tools"
 	@echo "make bench          run the course benchmark, write results/bench.json"
+	@echo "make gpu-check      every lesson at full scale on CUDA: results/reference/gpu-<name>/ (skips without a GPU)"
 	@echo "make bench-claims   rerun the lessons over 3 seeds at grade and laptop scale: each claim's hold rate"
 	@echo "make experiments SCALE=laptop DEVICE=auto   rerun every lesson headless (papermill)"
 
@@ -76,6 +77,10 @@ grade: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/tradeoffs bench
+
+# Every lesson at full scale on CUDA into results/reference/gpu-<name>/; says "skipped" and exits 0 without a GPU.
+gpu-check: $(STAMP)
+	$(BIN)/tradeoffs gpu-check $(LESSON)
 
 # Every lesson at grade and laptop scale over 3 seeds: how often each claim the prose makes held.
 bench-claims: $(STAMP)

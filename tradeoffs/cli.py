@@ -122,6 +122,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_gpu_check(args: argparse.Namespace) -> int:
+    from .gpu_check import run_gpu_check
+
+    _, problems = run_gpu_check(lessons=args.lessons or None)
+    return 1 if problems else 0
+
+
 def _cmd_experiments(args: argparse.Namespace) -> int:
     from .experiments import run_experiments
     from .report import build_report
@@ -195,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "often each claim their prose makes held (claims.hold_rate_grade/_laptop, claims.count)")
     p.add_argument("--seeds", type=int, default=3, help="seeds per scale for --claims (default 3)")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("gpu-check", help="every lesson at full scale on CUDA into results/reference/gpu-<name>/ "
+                                         "(skips cleanly without a GPU)")
+    p.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
+    p.set_defaults(func=_cmd_gpu_check)
 
     p = sub.add_parser("experiments", help="rerun every lesson headless (papermill) into results/runs/<date>")
     p.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
