@@ -113,19 +113,21 @@ class HoldRate:
 
 
 def hold_rates(runs: Iterable[tuple[str, Mapping[str, Mapping]]]) -> list[HoldRate]:
-    """Per claim and scale, from ``(scale, claims of one run)`` pairs. A claim a run did not record (the
-    notebook failed before it) counts as not holding on that run."""
+    """Per claim and scale, from ``(scale, claims of one run)`` pairs, over the runs that recorded the claim.
+
+    A lesson may declare a claim only when it applies (the one-standard-error rule picked a stronger
+    alpha, say), so a run without it is not counted against it. A notebook that failed records nothing
+    after the failure: the bench lists failed runs separately and exits non-zero.
+    """
     runs = list(runs)
     keys = sorted({k for _, claims in runs for k in claims})
     out = []
     for scale in sorted({s for s, _ in runs}):
-        at_scale = [claims for s, claims in runs if s == scale]
         for key in keys:
-            seen = [c[key] for c in at_scale if key in c]
-            if not seen and not any(key.split(".")[0] == k.split(".")[0] for c in at_scale for k in c):
-                continue  # that lesson did not run at this scale
-            hedged = any(bool(e.get("hedged")) for e in seen)
-            out.append(HoldRate(key, scale, sum(bool(e.get("holds")) for e in seen), len(at_scale), hedged))
+            seen = [claims[key] for s, claims in runs if s == scale and key in claims]
+            if seen:
+                hedged = any(bool(e.get("hedged")) for e in seen)
+                out.append(HoldRate(key, scale, sum(bool(e.get("holds")) for e in seen), len(seen), hedged))
     return out
 
 
