@@ -27,6 +27,10 @@ COURSE_TARGETS: dict[str, Target] = {
     "grading.seconds_per_student_no_sandbox": None,
     "grading.sandbox_overhead": ("<=", 1.2),
     "course.laptop_minutes": ("<=", 12.0),
+    # tradeoffs bench --claims: every claim the prose states without hedging holds on every seed and scale
+    "claims.hold_rate_grade": (">=", 1.0),
+    "claims.hold_rate_laptop": (">=", 1.0),
+    "claims.count": None,
 }
 
 
