@@ -353,8 +353,12 @@ observe_call("catch_up", lambda: catch_up, same_as="catch_up_budget on this run'
 # bought nothing: return `float("inf")` for it. It must work on plain floats and on pandas Series or
 # NumPy arrays (element-wise).
 #
-# Then add a column `usd_per_point` to `curve` (using `majority` as the baseline) and set
-# `cheapest_per_point_at_max` to the name of the model with the lowest cost per point at the largest label budget.
+# Then write `cheapest_at_largest_budget(table)`. `table` has one row per model and label budget,
+# with columns `labels`, `model`, `cost_usd` and `usd_per_point`, its rows in any order. Return the
+# name (a `str`) of the model with the **lowest `usd_per_point` among the rows at the largest label
+# budget** in `table`: not the lowest total cost, and not the lowest cost per point at another budget.
+# The code under your functions adds the column `usd_per_point` to `curve` (with `majority` as the
+# baseline) and sets `cheapest_per_point_at_max = cheapest_at_largest_budget(curve)`.
 
 # %% nbgrader={"grade": false, "grade_id": "cost_per_point", "locked": false, "schema_version": 3, "solution": true}
 def cost_per_point(accuracy, cost_usd, baseline):
@@ -367,9 +371,17 @@ def cost_per_point(accuracy, cost_usd, baseline):
     return float(out) if out.ndim == 0 else out
     ### END SOLUTION
 
+
+def cheapest_at_largest_budget(table):
+    """Name of the model with the lowest usd_per_point among the rows at the largest label budget."""
+    ### BEGIN SOLUTION
+    at_max = table[table["labels"] == table["labels"].max()]
+    return str(at_max.sort_values("usd_per_point").iloc[0]["model"])
+    ### END SOLUTION
+
+
 curve["usd_per_point"] = cost_per_point(curve["accuracy"], curve["cost_usd"], majority)
-at_max = curve[curve["labels"] == curve["labels"].max()]
-cheapest_per_point_at_max = at_max.sort_values("usd_per_point").iloc[0]["model"]
+cheapest_per_point_at_max = cheapest_at_largest_budget(curve)
 print(f"cheapest accuracy point at {curve['labels'].max()} labels: {cheapest_per_point_at_max}")
 curve.sort_values(["labels", "model"]).round(8)
 
@@ -385,6 +397,13 @@ assert isclose(_c1, 0.005), (
 assert isinf(_c2), \
     "A model below the baseline buys no accuracy: its cost per point is infinite, never negative."
 assert np.allclose(np.asarray(vec, dtype=float), [0.1, 0.2]), "Work element-wise on Series: 10 points -> 0.1, 5 points -> 0.2."
+_small = pd.DataFrame({"labels": [100, 200, 200], "model": ["X", "X", "Y"],
+                       "cost_usd": [0.01, 0.08, 0.10], "usd_per_point": [0.001, 0.004, 0.002]})
+with explained("cheapest_at_largest_budget", "a model name (str)"):
+    _name = cheapest_at_largest_budget(_small)
+assert _name == "Y", (
+    f"At the largest budget (200 labels) Y pays $0.002 per point and X $0.004: expected 'Y', got {_name!r}. "
+    "Compare usd_per_point (not the total cost) among the rows at the LARGEST budget only.")
 ### BEGIN HIDDEN TESTS
 from tradeoffs.checks import observe, observe_call
 # abs(float(x)) is inf exactly when isinf(x) holds (either sign), as the old checks tested
@@ -400,6 +419,19 @@ observe("cost_per_point on this run's curve", np.asarray(_expected, dtype=float)
 observe_call("usd_per_point column", lambda: np.asarray(curve["usd_per_point"], dtype=float).tolist(),
              same_as="cost_per_point on this run's curve", rel=1e-5, abs=1e-8,
              why="curve['usd_per_point'] should use your cost_per_point with the majority-class baseline.")
+# A constructed table (usd_per_point written out, not computed with your cost_per_point) on which every
+# plausible wrong reading names another model: the lowest total cost at the largest budget (R), the
+# most accurate (P), the lowest usd_per_point over all budgets or at the smallest budget (R), the first row (P).
+_table = pd.DataFrame({"labels": [500, 100, 500, 100, 500, 100],
+                       "model": ["P", "P", "Q", "Q", "R", "R"],
+                       "accuracy": [0.85, 0.70, 0.75, 0.62, 0.55, 0.66],
+                       "cost_usd": [0.20, 0.01, 0.05, 0.001, 0.001, 0.0005],
+                       "usd_per_point": [0.008, 0.001, 0.05 / 15, 0.0005, np.inf, 0.0005 / 6]})
+observe_call("cheapest at the largest budget, constructed table", lambda: str(cheapest_at_largest_budget(_table)),
+             why="Among the rows at the LARGEST label budget (500), pick the lowest usd_per_point: Q. Not the lowest "
+                 "total cost, not the most accurate, not the lowest cost per point at another budget.")
+observe_call("rows in another order", lambda: str(cheapest_at_largest_budget(_table.iloc[[5, 1, 4, 0, 3, 2]])),
+             why="The rows may come in any order: find the largest budget by value, not by position.")
 _top = curve[curve["labels"] == curve["labels"].max()]
 _mine = _top.loc[_top["model"] == cheapest_per_point_at_max, "usd_per_point"].astype(float)
 observe("lowest usd_per_point at the largest budget", float(_top["usd_per_point"].astype(float).min()), checked=False)
