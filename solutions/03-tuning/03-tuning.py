@@ -371,7 +371,6 @@ plot_frontier(plot_df, x="cost_usd", y="best CV accuracy (%)", label="method", a
 plt.tight_layout()
 plt.show()
 
-
 # %% [markdown]
 # **Reading the plot.** Grid search sits far to the right: it paid for every configuration at full
 # budget. Random search got a quarter of that compute; because many configurations are nearly as
