@@ -53,6 +53,7 @@ from tradeoffs.data import load_lending_club
 from tradeoffs.meter import measure
 from tradeoffs.plots import plot_frontier
 from tradeoffs.figures import record_figure
+from tradeoffs.claims import claim
 
 cfg = tradeoffs.setup("01", scale=scale, device=device)
 
@@ -62,15 +63,21 @@ cfg = tradeoffs.setup("01", scale=scale, device=device)
 # Each row is one loan at the time it was granted: amount, term, interest rate, the borrower's
 # income, credit history and so on. The target `bad` is 1 when the loan was not repaid.
 # Categorical columns (term, grade, state...) are one-hot encoded so every model can read them.
-# We hold out a quarter of the loans as a **test set**, stratified so that both parts keep the
-# same 5% of bad loans.
+# We hold out a quarter of the loans as a **test set** and a fifth of the rest as a **validation
+# set**, stratified so that every part keeps the same 5% of bad loans. The models learn on the
+# training loans; when we *choose* a model we compare them on the validation loans, and the test
+# loans report what the models do on loans that played no part in any choice (lesson 02 explains
+# why).
 
 # %%
 loans = load_lending_club()
 y = loans["bad"].to_numpy()
 X = pd.get_dummies(loans.drop(columns=["bad"]), dtype=float)
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=cfg.seed, stratify=y)
-print(f"{len(X_train)} training loans, {len(X_test)} test loans, {X.shape[1]} features after one-hot encoding")
+X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=0.25, random_state=cfg.seed, stratify=y)
+X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=0.2, random_state=cfg.seed,
+                                                  stratify=y_rest)
+print(f"{len(X_train)} training, {len(X_val)} validation and {len(X_test)} test loans, "
+      f"{X.shape[1]} features after one-hot encoding")
 print(f"bad loans: {y_train.mean():.1%} of the training set, {y_test.mean():.1%} of the test set")
 loans.head()
 
@@ -91,7 +98,9 @@ loans.head()
 #   (0.5 = no better than chance, 1.0 = perfect ranking). It looks at the model's *scores*, not
 #   at one threshold. Lesson 02 takes all these metrics apart.
 #
-# We also record the model's **size** (bytes when pickled): what it costs to ship and serve.
+# The scores are on the test loans; `val_roc_auc` is the same ROC-AUC on the validation loans, the
+# one to choose with. We also record the model's **size** (bytes when pickled): what it costs to
+# ship and serve.
 
 # %%
 n_trees = cfg.pick(ci=30, grade=80, laptop=300)
@@ -115,10 +124,13 @@ for name, model in models.items():
     run.log(metric="roc_auc", value=auc, size_bytes=size)
     rows.append({"model": name, "accuracy": accuracy_score(y_test, predictions),
                  "recall_bad": recall_score(y_test, predictions, zero_division=0), "roc_auc": auc,
+                 "val_roc_auc": roc_auc_score(y_val, model.predict_proba(X_val)[:, 1]),
                  "train_seconds": run.wall_s, "cost_usd": run.cost_usd, "size_bytes": size})
     print(run)
 
 results = pd.DataFrame(rows)
+by_model = results.set_index("model")
+forest_name = f"random forest ({n_trees} trees)"
 results.round(4)
 
 # %%
@@ -135,23 +147,57 @@ axes[1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize
 plt.tight_layout()
 plt.show()
 
-
 # %% [markdown]
 # ## 3. The accuracy paradox
 #
-# Read the accuracy column again. The majority-class model, which **never flags a single bad
-# loan**, is about 95% accurate: it is right every time a loan is good, and 95% of loans are
-# good. Its recall of bad loans is 0. The stratified guesser is *less* accurate (it makes random
-# false alarms) yet just as useless.
-#
-# At the default threshold of 0.5, the logistic regression and the forest are no better: a 5%
-# event rarely gets a predicted probability above 50%, so they also predict "good" almost always
-# and land on the same accuracy. Judged by accuracy, four months of data science bought nothing.
-#
-# ROC-AUC tells a different story: the dummies sit at 0.5 (chance), while the real models rank
-# bad loans above good ones about three times out of four. They **did** learn something; the
-# accuracy at threshold 0.5 just cannot see it. That is the accuracy paradox: on imbalanced data,
-# high accuracy is cheap, and a model can gain accuracy while becoming less useful.
+# Read the accuracy column again. The majority-class model **never flags a single bad loan**: it
+# is right every time a loan is good, and about 95% of loans are good, so its accuracy is the share
+# of good loans and its recall of bad loans is 0. The stratified guesser makes random false alarms
+# and catches bad loans only by luck.
+
+# %%
+majority, stratified = by_model.loc["majority class"], by_model.loc["stratified"]
+claim("01.majority_accurate_and_useless", majority["accuracy"] >= 0.9 and majority["recall_bad"] == 0,
+      holds_text=f"On this run the majority-class model is {majority['accuracy']:.1%} accurate with a recall of "
+                 f"{majority['recall_bad']:.0%}: high accuracy, no bad loan found.",
+      fails_text=f"On this run the majority-class model scored {majority['accuracy']:.1%} accuracy and "
+                 f"{majority['recall_bad']:.0%} recall: the split does not have the usual 95% of good loans.")
+claim("01.stratified_less_accurate_just_as_useless",
+      stratified["accuracy"] < majority["accuracy"] and abs(stratified["roc_auc"] - 0.5) < 0.06,
+      holds_text=f"The stratified guesser is *less* accurate ({stratified['accuracy']:.1%}) because of its random "
+                 f"false alarms, yet just as useless: its ROC-AUC is {stratified['roc_auc']:.3f}, chance.",
+      fails_text=f"On this run the stratified guesser scored {stratified['accuracy']:.1%} accuracy and ROC-AUC "
+                 f"{stratified['roc_auc']:.3f}: its random guesses happened to land unusually well (or badly) on "
+                 "this test split; on average it is less accurate than the majority class and at chance.")
+
+# %% [markdown]
+# At the default threshold of 0.5, the logistic regression and the forest usually do no better: a
+# 5% event rarely gets a predicted probability above 50%, so they also predict "good" almost always
+# and land on about the same accuracy. Judged by accuracy, months of data science would have bought
+# nothing.
+
+# %%
+real = by_model.loc[["logistic regression", forest_name]]
+gap_pts = 100 * (real["accuracy"] - majority["accuracy"]).abs().max()
+claim("01.real_models_no_better_on_accuracy", gap_pts <= 1.0,
+      holds_text=f"On this run both real models are within {gap_pts:.2f} accuracy points of the majority class "
+                 f"(logistic regression {real['accuracy'].iloc[0]:.1%}, forest {real['accuracy'].iloc[1]:.1%}, "
+                 f"majority {majority['accuracy']:.1%}).",
+      fails_text=f"On this run one real model moved accuracy by {gap_pts:.2f} points away from the majority class: "
+                 "it predicts 'bad' above the 0.5 threshold more often than usual on this split.")
+claim("01.real_models_rank_better_than_chance",
+      real["roc_auc"].min() >= 0.7 and abs(majority["roc_auc"] - 0.5) < 1e-9,
+      holds_text=f"ROC-AUC tells a different story: the majority class sits at {majority['roc_auc']:.2f} (chance), "
+                 f"while the logistic regression ({real['roc_auc'].iloc[0]:.3f}) and the forest "
+                 f"({real['roc_auc'].iloc[1]:.3f}) rank a bad loan above a good one about three times out of four.",
+      fails_text=f"On this run a real model ranked loans worse than usual (ROC-AUC {real['roc_auc'].min():.3f}, "
+                 "below 0.7): the test split is small (about a hundred bad loans), so a few unlucky loans move it.")
+
+
+# %% [markdown]
+# The real models **did** learn something; the accuracy at threshold 0.5 just cannot see it. That
+# is the accuracy paradox: on imbalanced data, high accuracy is cheap, and a model can gain
+# accuracy while becoming less useful.
 #
 # Without the majority-class row in the table, "95% accuracy" would have sounded like success.
 # **Always put the baseline in the same table as the model.**
@@ -295,23 +341,48 @@ observe_call("lift_forest", lambda: float(lift_forest), same_as="lift_at on this
 # Put the lifts next to the costs. The baselines have no real lift: the stratified guesser picks
 # at random, so its lift is 1 on average (give or take noise, with only a dozen or so bad loans in
 # a random slice of 250), and for the majority-class model every score is tied, so its "top 10%"
-# is an arbitrary slice. Both real models roughly
-# triple the bad-loan rate in the reviewed slice. The forest is about a hundred times bigger than the
-# logistic regression (and, at full size, slower to train) for a similar lift, sometimes a lower one.
+# is an arbitrary slice.
 
 # %%
 results["lift_at_10pct"] = [lift_at(y_test, test_scores[m]) for m in results["model"]]
 record_figure("01.logreg_lift_at_10pct", lift_logreg)
 record_figure("01.majority_accuracy", results.loc[0, "accuracy"])
-results[["model", "accuracy", "recall_bad", "roc_auc", "lift_at_10pct", "train_seconds", "cost_usd", "size_bytes"]].round(4)
+logreg = by_model.loc["logistic regression"]
+forest = by_model.loc[forest_name]
+claim("01.real_models_at_least_double_the_rate", min(lift_logreg, lift_forest) >= 2,
+      holds_text=f"Both real models at least double the bad-loan rate in the reviewed slice: lift@10% "
+                 f"{lift_logreg:.2f} for the logistic regression, {lift_forest:.2f} for the forest.",
+      fails_text=f"On this run a real model's lift@10% fell below 2 (logistic regression {lift_logreg:.2f}, forest "
+                 f"{lift_forest:.2f}): the top 10% of the test loans holds only a few dozen bad loans, so a handful "
+                 "of them more or less moves the lift by tenths.")
+size_ratio = forest["size_bytes"] / logreg["size_bytes"]
+claim("01.forest_bigger_slower_not_proportionally_better",
+      size_ratio >= 10 and forest["train_seconds"] > logreg["train_seconds"] and lift_forest < 1.5 * lift_logreg,
+      holds_text=f"The forest is {size_ratio:.0f}x bigger than the logistic regression and "
+                 f"{forest['train_seconds'] / logreg['train_seconds']:.1f}x slower to train, for a lift of "
+                 f"{lift_forest:.2f} against {lift_logreg:.2f}: nothing like {size_ratio:.0f}x the value.",
+      fails_text=f"On this run the forest was {size_ratio:.0f}x bigger and took {forest['train_seconds']:.2f} s "
+                 f"against {logreg['train_seconds']:.2f} s for the logistic regression, with a lift of "
+                 f"{lift_forest:.2f} against {lift_logreg:.2f}: a timing disturbed by other work on the machine, or "
+                 "an unusually lucky forest on a small test split.")
+results[["model", "accuracy", "recall_bad", "roc_auc", "val_roc_auc", "lift_at_10pct", "train_seconds", "cost_usd",
+         "size_bytes"]].round(4)
+
+# %%
+claim("01.training_cost_negligible", results["cost_usd"].max() < 0.01,
+      holds_text=f"The most expensive training run here cost ${results['cost_usd'].max():.6f}: at this size, "
+                 "training cost decides nothing.",
+      fails_text=f"On this run the most expensive training cost ${results['cost_usd'].max():.4f}, a cent or more: "
+                 "a larger scale or a slow machine.")
 
 # %% [markdown]
 # ### Exercise 3 (2 points): the model a business need calls for
 #
 # The scoring service runs inside the loan-application form, on a small serving box with a hard
-# limit of **1 MB (1,000,000 bytes) per model**. Training cost is not the issue: look at the
-# `cost_usd` column, every option costs a fraction of a cent. The team wants **the best ranking
-# of risky loans (highest ROC-AUC) among the models that fit the size limit**.
+# limit of **1 MB (1,000,000 bytes) per model**. Training cost is not the issue (see the
+# `cost_usd` column). The team wants **the best ranking of risky loans among the models that fit
+# the size limit**, judged by the ROC-AUC on the **validation** loans (`val_roc_auc`): a choice is
+# made on validation, never on the test loans it will be reported on.
 #
 # Using **your measured table**, which model should they ship?
 #
@@ -334,12 +405,12 @@ assert isinstance(business_choice, str) and business_choice.strip().lower() in {
 from tradeoffs.checks import observe, observe_call
 _letters = dict(zip("abcd", results["model"]))
 _fits = results[results["size_bytes"] <= 1_000_000]
-_best = _fits.sort_values("roc_auc").iloc[-1]["model"]
+_best = _fits.sort_values("val_roc_auc").iloc[-1]["model"]
 # Sizes and scores are this run's measurements: compare with the model this run's table calls for.
 observe("best model under 1 MB in this run's table", _best, checked=False)
 observe_call("model chosen", lambda: _letters[business_choice.strip().lower()],
              same_as="best model under 1 MB in this run's table",
-             why="Filter the table on size_bytes first, then compare ROC-AUC among the models that are left.")
+             why="Filter the table on size_bytes first, then compare validation ROC-AUC among the models that are left.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -370,20 +441,30 @@ leaky_auc = roc_auc_score(y_test, leaky_forest.predict_proba(Xe_test)[:, 1])
 run.log(metric="roc_auc", value=leaky_auc)
 print(f"ROC-AUC before: {results['roc_auc'].iloc[-1]:.3f}; with the new extract: {leaky_auc:.3f}")
 importances = pd.Series(leaky_forest.feature_importances_, index=extract.columns).sort_values(ascending=False)
+honest_auc = real["roc_auc"].max()
+claim("01.leak_jumps_to_near_perfect", leaky_auc >= 0.95 and leaky_auc - honest_auc >= 0.15,
+      holds_text=f"From {forest['roc_auc']:.3f} to {leaky_auc:.3f} with three columns? The best honest model moved "
+                 f"ROC-AUC from 0.5 to {honest_auc:.3f}, and the whole lending industry works hard for every "
+                 "hundredth above that.",
+      fails_text=f"On this run the new extract took the forest's ROC-AUC from {forest['roc_auc']:.3f} to only "
+                 f"{leaky_auc:.3f}: a forest this small did not exploit the leaking column fully; the importances "
+                 "below still point at it.")
+top_share = importances.iloc[0] / importances.sum()
+claim("01.one_column_does_the_work", top_share >= 0.3 and importances.iloc[0] >= 3 * importances.iloc[1],
+      holds_text=f"One column carries {top_share:.0%} of the forest's importance, more than three times the next one.",
+      fails_text=f"On this run the most important column carries {top_share:.0%} of the importance, not far ahead "
+                 "of the next one: with few trees, importances are noisy.")
 importances.head(8)
 
 # %% [markdown]
-# From about 0.77 to nearly 1.0 with three columns? Compare with the baselines: the best
-# honest model moved ROC-AUC from 0.5 to about 0.77, and the whole lending industry works hard
-# for every hundredth above that. A jump to near-perfect is not a breakthrough; it is a
-# **symptom**. The usual causes:
+# A jump to near-perfect is not a breakthrough; it is a **symptom**. The usual causes:
 #
 # - **target leakage**: a feature that is only known *after* the outcome (or is computed from it)
 #   sneaks into the inputs. At prediction time, when the loan is granted, it will not exist.
 # - **a wrong split**: the same customer (or duplicated rows) in train and test, rows shuffled
 #   across time when the model will predict the future, preprocessing fitted on the whole data.
 #
-# Feature importances point at the culprit: one column does nearly all the work.
+# Feature importances point at the culprit.
 #
 # ### Exercise 4 (2 points): find the leak
 #
@@ -408,8 +489,8 @@ observe_call("leaky column", lambda: leaky_column,
 # Now read the cell that built the extract: `last_pymnt_days_late` is computed **from `y`**, the
 # outcome itself. Bad loans are 31-120 days late by construction. In a real system it would be
 # the same story with a different mechanism: days late on the last payment is recorded months
-# after the decision the model is supposed to support. Drop the column and the score falls back
-# to the honest ~0.77.
+# after the decision the model is supposed to support. Drop the column and the extract holds
+# nothing the honest models did not already have (the other two new columns are random numbers).
 #
 # The point of the lesson: it took one cheap baseline and one glance at a table to see that
 # something was wrong. Without the baseline row there is no "suspicious" score, only a great one.
@@ -473,21 +554,23 @@ observe_call("answer", lambda: checkpoint_lift.strip().lower(),
 # ### Exercise 7 (2 points, graded by your instructor): the first week
 #
 # You join a team that has spent a month tuning a gradient-boosting model for this loan data and
-# reports "95.3% accuracy". Using **your measured table**, write a short note (4-6 sentences)
-# to the team: what would you add to their report, which numbers from your table support it,
-# and what would you check in the data before any further tuning?
+# reports "95.3% accuracy". Write a short note (4-6 sentences) to the team: what would you add to
+# their report, which facts from this lesson support it (what holds from run to run: the
+# baseline's accuracy against the share of good loans, which models rank better than chance, by
+# roughly how much, at what size), and what would you check in the data before any further tuning?
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "written_first_week", "locked": false, "points": 2.0, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
-# Model answer (rubric: 1 point for comparing with the majority baseline using measured numbers
-# (its ~94.8% accuracy and 0 recall, ROC-AUC 0.5) and asking for a threshold-free or
+# Model answer (rubric: 1 point for comparing with the majority baseline (its accuracy is the
+# share of good loans, about 95%, with 0 recall and ROC-AUC 0.5) and asking for a threshold-free or
 # recall-based metric; 1 point for a concrete data check: leakage via suspicious
 # importances/scores, or the split (duplicates, time order, stratification)).
 #
-# Example: "Our majority-class baseline, which never flags a bad loan, already scores 94.8%
-# accuracy, so 95.3% is half a point above doing nothing. Please report ROC-AUC and lift@10%
-# next to the baseline: our logistic regression reaches ROC-AUC 0.76 and a lift of 2.8 in
-# under a second and 7 KB, so the boosted model must beat that to justify its cost. Before
+# Example, with reference values from a laptop-scale run on a 2-core VM: "Our majority-class
+# baseline, which never flags a bad loan, already scores about 95% accuracy, so 95.3% is barely
+# above doing nothing. Please report ROC-AUC and lift@10% next to the baseline: a plain logistic
+# regression reaches ROC-AUC about 0.76 and a lift near 3 in under a second and a few KB, so the
+# boosted model must beat that to justify its cost. Before
 # more tuning I would check for leaking features (any column known only after the loan, or a
 # single feature with most of the importance) and that the test split is stratified and has no
 # loans or borrowers shared with the training set."
