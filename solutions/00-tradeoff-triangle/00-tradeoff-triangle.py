@@ -450,3 +450,16 @@ observe_call("answer", lambda: checkpoint_billing.strip().lower(),
 #   real tradeoff that only the business need can settle.
 # - Every later lesson measures one corner of the triangle and adds its models to the course
 #   ledger (`results/ledger.csv`), so the capstone can draw the whole course's frontier.
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | `measure()` and the price table | **AWS Pricing Calculator**, **Google Cloud Pricing Calculator**, **Azure Pricing Calculator** | list prices for every instance, region and commitment (on-demand, spot, savings plans) | free |
+# | the ledger (one row per run, with its cost) | **AWS Cost Explorer**, **Cloud Billing reports**, **Azure Cost Management** | the real bill, grouped by service, tag or project, updated about daily | the consoles are free; Cost Explorer's API is billed per request |
+#
+# Cloud training jobs (SageMaker, Vertex AI, Azure ML) bill the instance **per second** while the job
+# runs, so the cost model of this lesson (seconds x hourly rate) is the one on the invoice; storage,
+# data transfer and idle notebooks are billed on top. Tag every job (`project`, `experiment`) from day
+# one: the cost reports can only group by tags that were there when the money was spent.

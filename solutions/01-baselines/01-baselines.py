@@ -588,3 +588,15 @@ observe_call("answer", lambda: checkpoint_lift.strip().lower(),
 #   make the simpler model the right one.
 # - A score that jumps far above its baseline is a **data bug until proven otherwise**: leakage or
 #   a wrong split. Cheap models find these bugs on day one.
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | majority class, logistic regression, random forest as baselines | **SageMaker Autopilot**, **Vertex AI AutoML (tabular)**, **Azure Automated ML** | tries many models and preprocessing pipelines for you and ranks them on a leaderboard | billed as the training (and processing) compute it runs; an AutoML search is many jobs, not one |
+# | feature importances, size and interpretability of each model | **SageMaker Clarify**, **Vertex Explainable AI** | SHAP-style attributions and reports for any model, bias metrics | billed as the processing compute of each report |
+#
+# AutoML is the grid search of lesson 03 sold as a service: it does not remove the need for the
+# baseline you built here; it tells you how much a bigger search buys over it, at the price of its
+# compute.

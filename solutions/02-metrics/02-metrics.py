@@ -712,3 +712,14 @@ observe_call("answer", lambda: checkpoint_cost_threshold.strip().lower(),
 # - For regression, **RMSE** weights big errors heavily, **MAE** treats all errors alike, **R²**
 #   compares with the predict-the-mean baseline. Pick the one whose penalty matches the cost of
 #   being wrong.
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | metrics on a held-out set, the cost-weighted threshold | **SageMaker Model Monitor** / **Clarify** model-quality jobs, **Vertex AI model evaluation** | the same metrics computed on a schedule against production traffic and ground truth, with alerts when they drift | billed as the monitoring (processing) compute and the stored captures |
+#
+# The metric you choose here is the one a managed tuning job will optimise and a monitor will alert
+# on: pick it for the decision it serves (the cost of a false alarm vs a miss), not for the default
+# the service shows first.

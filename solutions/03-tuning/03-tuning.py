@@ -914,3 +914,15 @@ observe_call("answer", lambda: checkpoint_speedup.strip().lower(),
 #   the one-standard-error rule buys a simpler model for free. More data is the other cure.
 # - Before buying a bigger model, try a better **feature**: it is often both more accurate and
 #   orders of magnitude cheaper.
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | grid and random search (scikit-learn), Optuna TPE + median pruning | **SageMaker automatic model tuning** (random, Bayesian, Hyperband strategies, early stopping of trials), **Vertex AI Vizier** / hyperparameter tuning jobs, **Azure ML sweep jobs** | runs trials as parallel training jobs, keeps their history, warm-starts from earlier tuning jobs | you pay for every trial's training compute; a trial costs what a training job of that length costs |
+# | the fit-equivalent budget and the stop-when-spent callback | the tuning job's maximum number of training jobs and of parallel jobs | a hard cap on how many trials are launched | |
+#
+# Parallel trials finish sooner but learn less from each other: a Bayesian search with 20 trials at
+# once is closer to random search than one with 2 at once. The budget you set (trials x cost of one
+# training job) is the bill.

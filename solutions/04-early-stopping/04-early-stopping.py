@@ -796,3 +796,13 @@ observe_call("answer", lambda: checkpoint_stop_epoch.strip().lower(),
 #   same saved-vs-given-up curve.
 # - Overfit, underfit and converged look different on the train/validation curves; weight decay
 #   and dropout reshape the curve, early stopping decides how much of it you pay for.
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | patience-based early stopping on a validation curve | built into Keras, PyTorch Lightning, XGBoost and LightGBM; **SageMaker automatic model tuning**'s early stopping of trials; **SageMaker Debugger** rules such as `loss_not_decreasing` and `overfit` that can stop a job | stops the *job* (and its bill) when the curve flattens, not only the training loop | Debugger's built-in rules add no charge beyond the job (note: AWS closed Debugger to new customers; existing ones keep it) |
+#
+# Early stopping is money twice in the cloud: the epochs you do not run, and the instance hours you do
+# not pay for while a stalled job would keep running until its time limit.
