@@ -36,6 +36,9 @@ class Claim:
     sentence: str
     hedged: bool = False
 
+    def _ipython_display_(self) -> None:
+        """Nothing: :func:`claim` has already shown the sentence (a claim as a cell's last line shows it once)."""
+
 
 def claims_path() -> Path | None:
     """``claims.json`` beside the figures file (``TRADEOFFS_FIGURES``); None while nbgrader grades."""
