@@ -772,3 +772,13 @@ observe_call("answer", lambda: checkpoint_faster_gpu.strip().lower(),
 # - The most common bottleneck is the input pipeline; pre-tensorising and batching it is free.
 # - Throughput grows with batch size until the hardware is full; time-to-accuracy is what you pay for.
 # - Training cost and serving cost are different axes: p95 latency and throughput decide serving.
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | `torch.profiler`, the data-loading bottleneck, throughput per dollar | **SageMaker Profiler** and **SageMaker Debugger** profiling rules (CPU bottleneck, low GPU utilisation, I/O wait), **Vertex AI TensorBoard Profiler**, **Azure ML** job monitoring | profiles collected from the training instances without code changes, and utilisation dashboards per job | the collection runs on the job's instance; TensorBoard storage is billed separately on Vertex AI |
+#
+# The cheapest speedup is usually the one a profile finds: a GPU instance billed by the hour that
+# waits on a single-threaded data loader is the most expensive idle machine you own.

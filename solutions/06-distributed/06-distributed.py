@@ -1020,3 +1020,13 @@ if cfg.scale in ("ci", "grade"):
     print(f"removed {run_dir}")
 else:
     print(f"your scripts and their outputs are in {run_dir}")
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | `torchrun` with DDP on local processes, gloo (CPU) or nccl (GPU) | **SageMaker distributed training** (`torchrun` launcher, SageMaker distributed data parallel library), **SageMaker HyperPod**, **Vertex AI** custom training with several worker pools (and its Reduction Server), **Azure ML** distributed jobs | provisions the machines, the fast network between them (e.g. EFA on AWS) and the rendezvous | every instance is billed for the whole job: N machines at a speedup S cost N / S times as much per unit of work (1 / efficiency) |
+#
+# The scaling table you built is what decides the instance count: past the point where efficiency
+# falls, more machines finish sooner but cost more, and a managed cluster bills the idle ones too.
