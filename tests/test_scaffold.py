@@ -18,7 +18,7 @@ from tradeoffs.cli import main
 from tradeoffs.instructor.scaffold import ScaffoldError, check_name, new_lesson
 
 REPO = Path(__file__).resolve().parents[1]
-LESSON = "10-scaffold-check"
+LESSON = "11-scaffold-check"
 # What the copy needs: the package, every lesson, its release, the grading config and mutants, the data,
 # the docs the lessons point to, and the two contract test files (with conftest) to run there.
 COPIED = ["tradeoffs", "solutions", "notebooks", "grading", "data", "docs", "pyproject.toml",
@@ -57,7 +57,7 @@ def run_in(root: Path, args: list[str], timeout: int, **extra: str) -> subproces
 
 @pytest.fixture(scope="module")
 def scaffolded(tmp_path_factory) -> Path:
-    """A copy of the course in which ``tradeoffs new-lesson 10-scaffold-check`` has run."""
+    """A copy of the course in which ``tradeoffs new-lesson 11-scaffold-check`` has run."""
     root = copy_course(tmp_path_factory.mktemp("course"))
     made = run_in(root, ["-m", "tradeoffs.cli", "new-lesson", LESSON], timeout=300)
     assert made.returncode == 0, made.stdout + made.stderr
