@@ -234,16 +234,17 @@ def make_mlp(width=256, depth=3, dropout=0.2):
     return torch.nn.Sequential(*layers, torch.nn.Linear(d, 1))
 
 
-def train_mlp(epochs, guard=None, seed=0, desc="option A"):
+def train_mlp(epochs, guard=None, seed=0, desc="option A", X=None, y=None, progress=True):
     """Train the MLP; stop early when the guard says so. Returns (net, epochs run, stopped?, seconds per epoch)."""
     torch.manual_seed(seed)
     net = make_mlp().to(cfg.device)
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-4)
-    xs = torch.tensor(X_train, device=cfg.device)
-    ys = torch.tensor(y_train, dtype=torch.float32, device=cfg.device)
-    pos_weight = torch.tensor((1 - y_train.mean()) / y_train.mean(), device=cfg.device)
+    X, y = (X_train, y_train) if X is None else (X, y)
+    xs = torch.tensor(X, device=cfg.device)
+    ys = torch.tensor(y, dtype=torch.float32, device=cfg.device)
+    pos_weight = torch.tensor((1 - y.mean()) / y.mean(), device=cfg.device)
     start, done, epoch_seconds = time.perf_counter(), 0, []
-    for _ in tqdm(range(epochs), desc=desc):
+    for _ in tqdm(range(epochs), desc=desc, disable=not progress):
         epoch_start = time.perf_counter()
         net.train()
         for batch in torch.randperm(len(xs), device=cfg.device).split(128):
@@ -279,15 +280,16 @@ print(run_a, f"| {epochs_run_a} epochs")
 # one thread so that the comparison is fair on a shared 2-core machine (and its timing is stable).
 
 # %%
-def train_hgb(**params):
+def train_hgb(X=None, y=None, **params):
     model = HistGradientBoostingClassifier(random_state=cfg.seed, **params)
     with threadpool_limits(1):
-        model.fit(X_train, y_train)
+        model.fit(X_train if X is None else X, y_train if y is None else y)
     return model
 
 
 with measure("09 option B: gradient boosting", lesson="09", instance=INSTANCE) as run_b:
-    hgb = train_hgb(max_iter=cfg.pick(ci=40, grade=100))
+    b_max_iter = cfg.pick(ci=40, grade=100)
+    hgb = train_hgb(max_iter=b_max_iter)
 row_b = evaluate("B: gradient boosting", hgb.predict_proba(X_test)[:, 1], hgb.predict_proba(X_val)[:, 1], run_b)
 run_b.log(metric="recall_at_5pct_fpr", value=row_b["recall_at_5pct"])
 print(run_b)
@@ -680,7 +682,116 @@ for ax, (metric, part) in zip(axes[0], ledger.groupby("metric")):
 plt.show()
 
 # %% [markdown]
-# ## 9. Checkpoint
+# ## 9. Costs that decide: projecting training to production
+#
+# Every training bill so far was a fraction of a cent, because we trained on a few thousand loans.
+# The payments team's real workload is larger: **10 million transactions, retrained nightly (30 runs
+# a month)**. We cannot time that here, but we can measure how fit time grows with the data and
+# extrapolate: time each option's fit at several training-set sizes (a warm-up fit first, then the
+# median of 3 fits), fit `seconds = a x size^b` on log-log axes (`tradeoffs.projection.fit_scaling`),
+# and price the projected run on the price table's machines (`tradeoffs.projection.project`). The
+# exponent's 90% confidence interval gives the range of each projection.
+#
+# The cost basis is **CPU seconds on one core** (both options are limited to one thread), which a busy
+# shared machine disturbs less than wall-clock time. Assumptions, stated: each run keeps this lesson's
+# settings (A: the same epochs; B: the same boosting rounds); an `aws-m7i.large` runs the fit as fast
+# as the core we measured on; a 16-vCPU `aws-c7i.4xlarge` runs it 8 times faster (perfect scaling over
+# 8 cores, which lesson 06 showed is optimistic). An exponent measured on a few thousand rows is
+# uncertain, and fixed per-fit costs (B's per-tree overhead) make it look smaller than it will be at
+# millions of rows: read the range, and for B also the linear estimate printed beside it.
+
+# %%
+from tradeoffs.projection import fit_scaling, project
+
+WORKLOAD_ROWS, RUNS_PER_MONTH, C7I_SPEEDUP = 10_000_000, 30, 8.0
+scaling_sizes = [n for n in cfg.pick(ci=[200, 400, 800, 1500], grade=[300, 600, 1200, 2400],
+                                     laptop=[500, 1000, 2000, 4000]) if n <= len(X_train)]
+scaling_order = np.random.default_rng(cfg.seed).permutation(len(X_train))
+scaling_fits = {
+    "A: deep MLP": lambda idx: train_mlp(epochs_a, X=X_train[idx], y=y_train[idx], seed=cfg.seed, progress=False),
+    "B: gradient boosting": lambda idx: train_hgb(X=X_train[idx], y=y_train[idx], max_iter=b_max_iter),
+}
+timing_rows = []
+for name, fit in scaling_fits.items():
+    fit(scaling_order[:scaling_sizes[0]])              # warm-up: the first fit pays one-off costs
+    for n in scaling_sizes:
+        cpu = []
+        for _ in range(3):
+            start = time.process_time()
+            fit(scaling_order[:n])
+            cpu.append(time.process_time() - start)
+        timing_rows.append({"option": name, "rows": n, "cpu_seconds": max(float(np.median(cpu)), 1e-4)})
+timings = pd.DataFrame(timing_rows)
+scaling = {name: fit_scaling(part["rows"], part["cpu_seconds"]) for name, part in timings.groupby("option")}
+
+projection_rows = []
+for name, fit in scaling.items():
+    for instance, speedup in [("aws-m7i.large", 1.0), ("aws-c7i.4xlarge", C7I_SPEEDUP)]:
+        proj = project(fit, WORKLOAD_ROWS, instance, speedup=speedup, runs_per_month=RUNS_PER_MONTH)
+        projection_rows.append({"option": name, "instance": instance, "exponent": fit.exponent,
+                                "exponent_low": fit.exponent_low, "exponent_high": fit.exponent_high,
+                                "hours_per_run": proj.hours[0], "hours_low": proj.hours[1], "hours_high": proj.hours[2],
+                                "usd_per_month": proj.usd_per_month[0], "usd_month_low": proj.usd_per_month[1],
+                                "usd_month_high": proj.usd_per_month[2]})
+projections = pd.DataFrame(projection_rows)
+for r in projections.itertuples():
+    print(f"{r.option} on {r.instance}: exponent {r.exponent:.2f} (90%: {r.exponent_low:.2f} to {r.exponent_high:.2f}); "
+          f"{r.hours_per_run:.2f} h per run ({r.hours_low:.2f} to {r.hours_high:.2f}), "
+          f"${r.usd_per_month:,.2f} a month (${r.usd_month_low:,.2f} to ${r.usd_month_high:,.2f})")
+_b = scaling["B: gradient boosting"]
+_b_linear_h = _b.largest_seconds * WORKLOAD_ROWS / _b.largest_size / 3600
+print(f"If B's time grew linearly from {_b.largest_size:,.0f} rows instead: {_b_linear_h:.2f} h per run on one core, "
+      f"${_b_linear_h * hourly_rate('aws-m7i.large') * RUNS_PER_MONTH:,.2f} a month on the m7i.")
+projections.round(4)
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4.5))
+grid_rows = np.logspace(np.log10(min(scaling_sizes)), np.log10(WORKLOAD_ROWS), 50)
+for (name, part), color in zip(timings.groupby("option"), ["C0", "C1"]):
+    fit = scaling[name]
+    ax.scatter(part["rows"], part["cpu_seconds"], color=color, label=f"{name} (measured)")
+    ax.plot(grid_rows, fit.coefficient * grid_rows ** fit.exponent, color=color, linestyle="--",
+            label=f"fit: exponent {fit.exponent:.2f}")
+    low, high = zip(*[fit.seconds_at(n)[1:] for n in grid_rows])
+    ax.fill_between(grid_rows, low, high, color=color, alpha=0.15)
+ax.axvline(WORKLOAD_ROWS, color="0.5", linestyle=":", label="10 million transactions")
+ax.set_xscale("log"); ax.set_yscale("log"); ax.grid(alpha=0.3); ax.legend(fontsize=8)
+ax.set_xlabel("training rows"); ax.set_ylabel("CPU seconds per fit (one core)")
+ax.set_title("Fit time against data size, extrapolated to production")
+plt.show()
+
+# %%
+_by = projections.set_index(["option", "instance"])
+_a_m7i = _by.loc[("A: deep MLP", "aws-m7i.large")]
+_b_m7i = _by.loc[("B: gradient boosting", "aws-m7i.large")]
+point_per_month = business["frauds_per_day"] * 0.01 * business["loss_per_fraud"] * 30
+business_per_month = 30 * options.loc[best_b, "expected_daily_cost"]
+_a_fit = scaling["A: deep MLP"]
+_rows_for_point = (WORKLOAD_ROWS * (point_per_month / _a_m7i["usd_per_month"]) ** (1 / _a_fit.exponent)
+                   if _a_fit.exponent > 0 else math.inf)
+print(f"At 10 million transactions nightly, training A costs about ${_a_m7i['usd_per_month']:,.0f} a month on the m7i "
+      f"(${_a_m7i['usd_month_low']:,.0f} to ${_a_m7i['usd_month_high']:,.0f}) and B about ${_b_m7i['usd_per_month']:,.2f}; "
+      f"one point of recall is worth ${point_per_month:,.0f} a month and the business's expected cost with the tuned "
+      f"baseline is ${business_per_month:,.0f} a month. "
+      + (f"A's training bill is already {_a_m7i['usd_per_month'] / point_per_month:.1f}x a point of recall: at this "
+         "workload, A must catch at least that many more points of recall to pay for its training."
+         if _a_m7i["usd_per_month"] >= point_per_month else
+         f"A's training bill is {_a_m7i['usd_per_month'] / point_per_month:.1%} of a point of recall, so recall still "
+         f"decides; training cost starts to matter when it reaches a point of recall, at about "
+         f"{_rows_for_point / 1e6:,.0f} million transactions per nightly run (from the fitted exponent)."))
+claim("09.projected_a_costlier_than_b", _a_m7i["usd_per_month"] > _b_m7i["usd_per_month"],
+      holds_text=f"Projected to production, A's training costs **{_a_m7i['usd_per_month'] / _b_m7i['usd_per_month']:,.0f}x** "
+                 "B's per month: A's time grows about in proportion to the data (and to its epochs), while B's "
+                 f"measured exponent ({_b.exponent:.2f}) is lower. B's extrapolation is the uncertain part: grown "
+                 f"linearly from {_b.largest_size:,.0f} rows it would cost "
+                 f"${_b_linear_h * hourly_rate('aws-m7i.large') * RUNS_PER_MONTH:,.2f} a month, "
+                 + ("still less than A's." if _b_linear_h * hourly_rate('aws-m7i.large') * RUNS_PER_MONTH
+                    < _a_m7i["usd_per_month"] else "as much as A's or more, so time B on more rows before relying on it."),
+      fails_text=f"Projected to production, A's training cost only {_a_m7i['usd_per_month'] / _b_m7i['usd_per_month']:.2f}x "
+                 "B's: at this scale A ran few epochs, and timings on a busy machine are noisy; rerun at laptop scale.")
+
+# %% [markdown]
+# ## 10. Checkpoint
 #
 # ### Exercise 4 (1 point): reading the results
 #
