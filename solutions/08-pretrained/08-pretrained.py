@@ -637,3 +637,14 @@ observe_call("answer", lambda: checkpoint_cheapest_point.strip().lower(),
 #   charge its cost to the option that needs it (and to every prediction in production).
 # - Pre-trained representations can **lose** when the task depends on what they were not trained to
 #   keep (names, codes, domain jargon).
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | the packaged MiniLM sentence encoder, embeddings + a small classifier | **Hugging Face Hub**, **SageMaker JumpStart**, **Vertex AI Model Garden**, **Amazon Bedrock** / **Vertex AI** embedding APIs | thousands of pre-trained models one call away; hosted embedding endpoints priced per token | downloading from a hub is free (you pay the instance); embedding APIs are billed per input token |
+#
+# A hosted embedding API turns the fixed cost of running the encoder into a per-call cost: cheap for
+# a few thousand texts, and worth comparing with the instance-hours of running the model yourself
+# once volumes grow.

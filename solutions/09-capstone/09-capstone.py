@@ -890,3 +890,16 @@ observe_call("answer", lambda: checkpoint_break_even.strip().lower(),
 # - A **budget guard** projects the cost of finishing and stops a run before it overspends.
 # - The course's ledger draws one Pareto frontier across every lesson: most of the options you trained
 #   are dominated, and the survivors are a business decision.
+
+# %% [markdown]
+# ## In the cloud
+#
+# | here | managed counterpart | what it adds | what it costs |
+# | --- | --- | --- | --- |
+# | the budget guard that stops a run | **AWS Budgets** (alerts, and budget *actions* that can stop instances), **Google Cloud budgets and alerts**, **Azure Cost Management budgets** | alerts on actual and forecast spend across the whole account | AWS: budgets and alerts free; action-enabled budgets free for the first 62 budget-days a month, then $0.10 per budget-day (price list of 2020-10, unchanged in 2026-11) |
+# | the ledger report grouped by lesson and run | **AWS Cost Explorer** grouped by cost-allocation tag, **Cloud Billing reports** by label | the real bill per project, team or experiment | consoles free; Cost Explorer API per request |
+# | per-model explanations and the interpretability cost | **SageMaker Clarify**, **Vertex Explainable AI** | attribution reports for any model, stored with the model version | processing compute per report |
+# | the model card of the decision | **SageMaker Model Registry** / **Model Cards**, **Vertex AI Model Registry** | versioned models with their metrics and approval status | storage |
+#
+# A cloud budget alert arrives hours after the money is spent (billing data lags); a guard inside the
+# job, like the one in this lesson, stops the spending itself. Use both.
