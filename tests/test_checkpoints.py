@@ -74,3 +74,20 @@ def test_answer_letters_are_spread_over_the_course():
     letters = Counter(cp.answer for lesson in all_lessons() for cp in checkpoints(lesson))
     total = sum(letters.values())
     assert all(letters[x] >= total / 8 for x in "abcd"), f"answer letters over the course: {dict(letters)}"
+
+
+SEED_QUESTIONS = {  # the study guide's four checkpoint questions (docs/cloud-map.md) and where they are graded
+    "02-metrics": "checkpoint_imbalance",
+    "04-early-stopping": "checkpoint_bill",
+    "06-distributed": "checkpoint_money",
+    "09-capstone": "checkpoint_dilemma",
+}
+
+
+@pytest.mark.parametrize("lesson,name", SEED_QUESTIONS.items())
+def test_the_seed_questions_are_graded_checkpoints(lesson, name):
+    assert name in {cp.name for cp in checkpoints(lesson)}, f"{lesson} lost the seed's checkpoint {name}"
+    cells = [line for line in text_source(lesson).read_text(encoding="utf-8").splitlines()
+             if f'"grade_id": "test_{name}"' in line]
+    assert len(cells) == 1 and '"grade": true' in cells[0] and '"points": 1.0' in cells[0], \
+        f"{lesson}: {name} has no graded one-point test cell"

@@ -757,7 +757,37 @@ observe_call("answer", lambda: checkpoint_stop_epoch.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 6 (2 points, graded by your instructor): choose the patience
+# ### Exercise 6 (1 point): what does stopping save on the bill?
+#
+# A team retrains a model every night on a GPU instance billed per second at \$3.20 an hour; one
+# epoch takes 6 minutes. Without early stopping the job runs all 100 epochs. With
+# `EarlyStopping(patience=10)` its validation loss is lowest after epoch 45 and the job stops after
+# epoch 55. What does early stopping save over 30 nights?
+#
+# - **(a)** \$96: the 10 patience epochs are what is saved
+# - **(b)** \$528: the 55 epochs after the best one
+# - **(c)** \$432: the 45 epochs never run
+# - **(d)** \$14.40: the epochs saved on one night
+#
+# Set `checkpoint_bill` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_bill", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_bill = "c"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_bill", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_bill, str) and checkpoint_bill.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_bill.strip().lower(),
+             why="The job is billed until it stops (epoch 55), not until the best epoch: count the epochs it never ran, "
+                 "then hours x rate x nights.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 (2 points, graded by your instructor): choose the patience
 #
 # Your team retrains this model nightly on a GPU instance. Argue for a patience value from what holds
 # from run to run (a single run's figures move when the notebook is re-run): how the fraction of

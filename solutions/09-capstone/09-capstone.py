@@ -849,7 +849,37 @@ observe_call("answer", lambda: checkpoint_break_even.strip().lower(),
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 6 (4 points, graded by your instructor): your recommendation
+# ### Exercise 6 (1 point): \$500 and 12 hours, or \$20 and 15 minutes?
+#
+# A fraud team can retrain a deep model at \$500 and 12 hours per run, or a boosted-tree model at
+# \$20 and 15 minutes per run. On validation, at the same false-alarm rate, the deep model's recall is
+# 0.86 and the boosted model's 0.84. The business sees 50 frauds a day, each missed fraud loses \$40
+# on average, and the model is retrained once a week. Which is the better buy?
+#
+# - **(a)** The deep model: one more fraud caught a day saves \$14,600 a year.
+# - **(b)** The deep model: \$500 a run is small next to a year of fraud losses.
+# - **(c)** The boosted model: a 12-hour run cannot be retrained every week.
+# - **(d)** The boosted model: the deep one's extra \$480 a week saves \$280.
+#
+# Set `checkpoint_dilemma` to `"a"`, `"b"`, `"c"` or `"d"`.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint_dilemma", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+checkpoint_dilemma = "d"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_checkpoint_dilemma", "locked": true, "points": 1.0, "schema_version": 3, "solution": false}
+assert isinstance(checkpoint_dilemma, str) and checkpoint_dilemma.strip().lower() in {"a", "b", "c", "d"}, \
+    'Answer with one letter: "a", "b", "c" or "d".'
+### BEGIN HIDDEN TESTS
+from tradeoffs.checks import observe_call
+observe_call("answer", lambda: checkpoint_dilemma.strip().lower(),
+             why="Put both sides on the same period: 0.02 more recall on 50 frauds a day at $40 each, "
+                 "against the extra training cost of one run a week.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 (4 points, graded by your instructor): your recommendation
 #
 # Write the recommendation you would send to the head of the payments team (8-12 sentences). Use
 # **your measured numbers**: recall at 5% false alarms, training seconds and cost per run of A, B and
