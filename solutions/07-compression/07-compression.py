@@ -1217,5 +1217,5 @@ observe_call("answer", lambda: checkpoint_prune_quantize.strip().lower(),
 # | --- | --- | --- | --- |
 # | dynamic int8 quantisation, pruning, distillation | **SageMaker Neo** (compiles and optimises a trained model for a target instance or device), **SageMaker Inference Recommender** (load-tests instance types), **Vertex AI** optimised runtimes, accelerators such as AWS Inferentia | picks the cheapest instance that meets a latency target, from measured load tests | Inference Recommender bills the instances its load tests use |
 #
-# Compression pays off at serving time, where a model runs millions of times: a 4x smaller, 3x faster
-# model can move an endpoint to an instance a size down, and that saving repeats every hour.
+# Compression pays off at serving time, where a model runs millions of times: a model several times
+# smaller and faster can move an endpoint to an instance a size down, and that saving repeats every hour.
