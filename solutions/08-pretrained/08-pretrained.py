@@ -605,14 +605,17 @@ observe_call("answer", lambda: checkpoint_cheapest_point.strip().lower(),
 #
 # A startup wants to flag negative app-store reviews. It has **300 labelled reviews** today, its
 # labellers add about **1,000 a month**, and it will classify **5 million reviews a month** on CPU
-# machines. Using **your measured learning curves and costs**, recommend pre-trained or from scratch
-# **now** and **in six months**. Quote at least two of your numbers, and name what would make you
-# change your mind.
+# machines. From your learning curves and costs, recommend pre-trained or from scratch **now** and
+# **in six months**. Your instructor re-runs the notebook and a single run's figures move, so back
+# the recommendation with at least two things that hold from run to run (which model leads at a few
+# hundred labels and by roughly how much, the order of magnitude of the catch-up budget and of the
+# serving cost), and name what would make you change your mind.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "written_hub_or_scratch", "locked": false, "points": 2.0, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # Model answer (rubric: 1 point for a recommendation that changes with the label budget and is backed
-# by at least two measured numbers, e.g. the gap at a few hundred labels and the catch-up budget;
+# by at least two figures that hold across runs (rankings, orders of magnitude), e.g. the gap at a few
+# hundred labels and the catch-up budget;
 # 1 point for pricing the serving side, i.e. embedding 5 million texts a month at the measured CPU
 # milliseconds per text, and naming a condition that would change the answer).
 #
