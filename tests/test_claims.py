@@ -6,6 +6,7 @@ import json
 import pytest
 
 from tradeoffs import scale
+from tradeoffs.bench import claims_of_run
 from tradeoffs.claims import claim, format_rates, hold_rates, read_claims, summary_figures
 from tradeoffs.settings import Settings
 
@@ -70,3 +71,12 @@ def test_seed_comes_from_the_settings_but_never_under_nbgrader(monkeypatch):
     with pytest.raises(ValueError, match="TRADEOFFS_SEED"):
         Settings.from_env({"TRADEOFFS_SEED": "three"})
     assert json.dumps(Settings.from_env({}).seed) == "0"
+
+
+def test_make_bench_prints_the_claims_of_its_own_run(tmp_path):
+    assert claims_of_run(tmp_path, "laptop") == ("", {})  # a run that made no claims adds nothing
+    (tmp_path / "claims.json").write_text(json.dumps({"03.a": {"holds": True}, "03.b": {"holds": False},
+                                                      "03.c": {"holds": False, "hedged": True}}))
+    table, figures = claims_of_run(tmp_path, "laptop")
+    assert figures == {"claims.count": 3.0, "claims.hold_rate_laptop": 0.5}
+    assert "MISSED" in table and (tmp_path / "claims.txt").read_text() == table + "\n"

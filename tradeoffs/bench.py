@@ -4,7 +4,9 @@
    their figures (``record_figure``) and the total time becomes ``course.laptop_minutes``.
 2. Grades a class of 20 submissions of lesson 00 sequentially and with ``--jobs 2``:
    ``grading.seconds_per_student`` and ``grading.seconds_per_student_jobs2``.
-3. Writes ``results/bench.json`` (a flat object of named figures) and prints them with targets.
+3. Prints the claims table of this run (each claim held or not, :mod:`tradeoffs.claims`), with
+   ``claims.count`` and ``claims.hold_rate_laptop`` over this one run.
+4. Writes ``results/bench.json`` (a flat object of named figures) and prints them with targets.
 
 ``tradeoffs bench 03 07`` reruns only those lessons and updates their figures in ``bench.json``.
 
@@ -91,17 +93,37 @@ def run_bench(lessons: list[str] | None = None, grading: bool = True,
         figures.update(json.loads(fig_file.read_text()))
     if not lessons and scale == "laptop":
         figures["course.laptop_minutes"] = elapsed / 60
+    claims_table, claims_figures = claims_of_run(run_dir, scale)
+    figures.update(claims_figures)
     failed = [r.lesson for r in runs if r.status == "failed"]
     if grading:
         grading_figures, incomplete = bench_grading()
         figures.update(grading_figures)
         failed += incomplete
     out.write_text(json.dumps(figures, indent=2, sort_keys=True))
+    if claims_table:
+        print(f"claims on this run ({scale} scale, one seed; make bench-claims: 3 seeds at grade and laptop scale)")
+        print(claims_table + "\n")
     print(format_table(figures))
     print(f"\nwrote {out}; notebooks in {run_dir}")
     if failed:
         print(f"FAILED (their figures are missing or wrong): {', '.join(failed)}")
     return figures, failed
+
+
+def claims_of_run(run_dir: Path, scale: str) -> tuple[str, dict[str, float]]:
+    """The claims table of one run folder (also written to ``claims.txt`` there) and its figures.
+
+    One run gives each claim 1/1 or 0/1: ``claims.hold_rate_<scale>`` is the share of unhedged claims
+    that held on it, ``claims.count`` how many claims it made. Empty when the run recorded none.
+    """
+    claims = read_claims(run_dir / "claims.json")
+    if not claims:
+        return "", {}
+    rates = hold_rates([(scale, claims)])
+    table = format_rates(rates)
+    (run_dir / "claims.txt").write_text(table + "\n")
+    return table, summary_figures(rates)
 
 
 CLAIM_SCALES = ("grade", "laptop")
