@@ -90,6 +90,23 @@ def test_report_takes_quality_metrics_per_lesson():
     assert "recall_at_5pct_fpr" in report.QUALITY and "rmse" not in report.quality_metrics()
 
 
+def test_the_frontier_compares_points_within_one_task_and_merges_reruns():
+    row = dict(scale="laptop", device="cpu", metric="accuracy")
+    ledger = pd.DataFrame([
+        {**row, "lesson": 0, "name": "forest", "cost_usd": 1e-5, "value": 0.93},
+        {**row, "lesson": 0, "name": "forest", "cost_usd": 3e-5, "value": 0.91},   # a rerun: one point
+        {**row, "lesson": 0, "name": "k-NN", "cost_usd": 2e-5, "value": 0.90},     # beaten by the forest
+        {**row, "lesson": 7, "name": "teacher", "cost_usd": 1e-3, "value": 0.80},  # other data: own frontier
+        {**row, "lesson": 7, "name": "free", "cost_usd": 0.0, "value": 0.99},      # no cost: not plotted
+    ])
+    points = report.frontier_points(ledger).set_index(["lesson", "name"])
+    assert sorted(points.index) == [("00", "forest"), ("00", "k-NN"), ("07", "teacher")]
+    forest = points.loc[("00", "forest")]
+    assert (forest["runs"], forest["cost_usd"], forest["value"]) == (2, pytest.approx(2e-5), pytest.approx(0.92))
+    assert points.loc[("07", "teacher"), "on_frontier"]  # not dominated by lesson 00's cheaper, better forest
+    assert not points.loc[("00", "k-NN"), "on_frontier"]  # same cost as the forest, lower quality
+
+
 def test_checksums_live_beside_the_data():
     sums = data.checksums()
     assert set(sums) == {"bikeshare.csv", "rotten_tomatoes_snippets.csv.bz2"}

@@ -1,7 +1,7 @@
 """Turn one or more results ledgers into a report page with the course-wide Pareto frontier.
 
 ``tradeoffs report results/runs/*/ledger.csv --out results/report`` writes ``report.md`` and
-``frontier.png`` (quality vs training cost, every lesson), plus a CPU-vs-GPU table when the
+``frontier.png`` (quality vs training cost, one panel per lesson and quality metric), plus a CPU-vs-GPU table when the
 ledgers hold runs on both.
 """
 from __future__ import annotations
@@ -63,28 +63,57 @@ def _table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def plot_course_frontier(df: pd.DataFrame, path: Path) -> Path:
-    """Quality vs training cost for every quality-metric row, frontier per metric, one colour per lesson."""
+def frontier_points(df: pd.DataFrame) -> pd.DataFrame:
+    """The points of the course-wide frontier: one row per (lesson, metric, name, scale, device).
+
+    Each lesson's quality metric is its own task (lessons 00 and 07 both log "accuracy", on different
+    data), so points are only compared within a (lesson, metric) group. Reruns of the same model at the
+    same scale and device (several ledgers) become one point, at their median cost and quality; rows
+    without a positive cost (a free baseline, a failed timing) are left out: a log axis cannot show them.
+    ``on_frontier`` marks the points no other point of their group beats on both cost and quality.
+    """
     rows = df[quality_rows(df)].copy()
+    rows["lesson"] = rows["lesson"].astype(str).str.zfill(2)
     rows["cost_usd"] = pd.to_numeric(rows["cost_usd"], errors="coerce")
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
     rows = rows.dropna(subset=["cost_usd", "value"])
     rows = rows[rows["cost_usd"] > 0]
-    fig, ax = plt.subplots(figsize=(8, 5))
-    if rows.empty:
-        ax.text(0.5, 0.5, "no quality rows in the ledger", ha="center", va="center")
-    for lesson, group in rows.groupby(rows["lesson"].astype(str)):
-        ax.scatter(group["cost_usd"], group["value"], label=f"lesson {lesson}", alpha=0.75, s=30)
-    for _, group in rows.groupby("metric"):
-        mask = frontier_2d(group["cost_usd"], group["value"])
-        front = group[mask].sort_values("cost_usd")
-        ax.step(front["cost_usd"], front["value"], where="post", color="k", alpha=0.4, linewidth=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("training cost per run (USD, log scale)")
-    ax.set_ylabel("quality (accuracy, ROC-AUC, F1, R², ...)")
-    ax.set_title("Course-wide frontier: quality vs training cost")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    keys = ["lesson", "metric", "name", "scale", "device"]
+    for key in keys:
+        rows[key] = rows[key].fillna("").astype(str)
+    points = rows.groupby(keys, as_index=False).agg(cost_usd=("cost_usd", "median"), value=("value", "median"),
+                                                     runs=("value", "size"))
+    points["on_frontier"] = False
+    for _, group in points.groupby(["lesson", "metric"]):
+        points.loc[group.index, "on_frontier"] = frontier_2d(group["cost_usd"], group["value"])
+    return points
+
+
+def plot_course_frontier(df: pd.DataFrame, path: Path) -> Path:
+    """One panel per lesson and quality metric: quality vs training cost, with that task's frontier."""
+    points = frontier_points(df)
+    groups = list(points.groupby(["lesson", "metric"]))
+    ncols = min(4, max(1, len(groups)))
+    nrows = max(1, -(-len(groups) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.9 * nrows), squeeze=False)
+    if not groups:
+        axes[0][0].text(0.5, 0.5, "no quality rows in the ledger", ha="center", va="center")
+    for ax, ((lesson, metric), group) in zip(axes.flat, groups):
+        for (scale, device), part in group.groupby(["scale", "device"]):
+            ax.scatter(part["cost_usd"], part["value"], s=22, alpha=0.75, label=f"{scale}, {device}")
+        front = group[group["on_frontier"]].sort_values("cost_usd")
+        ax.step(front["cost_usd"], front["value"], where="post", color="k", alpha=0.5, linewidth=1)
+        ax.set_xscale("log")
+        ax.set_title(f"lesson {lesson}: {metric}", fontsize=9)
+        ax.tick_params(which="both", labelsize=7)
+        ax.grid(alpha=0.3)
+        if group[["scale", "device"]].drop_duplicates().shape[0] > 1:
+            ax.legend(fontsize=6)
+    for ax in list(axes.flat)[len(groups):]:
+        ax.axis("off")
+    fig.supxlabel("training cost per run (USD, log scale)", fontsize=9)
+    fig.supylabel("quality (higher is better)", fontsize=9)
+    fig.suptitle("Quality vs training cost, one task per panel; the line is the task's frontier", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
