@@ -21,7 +21,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 help:
 	@echo "make lab            start JupyterLab on notebooks/ (learner view)"
-	@echo "make test           run the test suite (every mutant replayed; about 10 minutes on 2 cores)"
+	@echo "make test           run the test suite (every mutant replayed; about 8 minutes on 2 cores)"
 	@echo "make test-extra     what make test leaves out (every mutant through nbgrader, hostile classes...)"
 	@echo "make test-full      both: the whole suite"
 	@echo "make release        regenerate notebooks/ from solutions/"
