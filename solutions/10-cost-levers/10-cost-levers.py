@@ -746,17 +746,24 @@ observe_call("rejects an empty batch", lambda: accumulate_gradients(nn.Linear(2,
 # (one pass). Time per optimiser step is measured (median of repeats). Memory on a CPU is not
 # reported per tensor by PyTorch, so we **compute** it from tensor sizes: the weights, their
 # gradients and Adam's two moments (the same for every micro-batch), plus the activations autograd
-# saves for the backward pass of *one* micro-batch, counted with `torch.autograd.graph.saved_tensors_hooks`.
+# saves for the backward pass of *one* micro-batch, counted with `torch.autograd.graph.saved_tensors_hooks`
+# (the weights it also keeps a reference to are counted once, in the state).
 # On a GPU, `torch.cuda.max_memory_allocated` measures the real peak as well.
 
 # %%
 def saved_activation_bytes(model, xb, yb):
-    """Bytes of the tensors autograd keeps for the backward pass of one forward (counted, not sampled)."""
+    """Bytes of the tensors autograd keeps for the backward pass of one forward (counted, not sampled).
+
+    Autograd also keeps references to the weights (a linear layer needs them for the input's gradient);
+    those are already counted in the model's state, so tensors that share a parameter's storage are skipped.
+    """
     total = 0
+    weights = {p.untyped_storage().data_ptr() for p in model.parameters()}
 
     def pack(t):
         nonlocal total
-        total += t.numel() * t.element_size()
+        if t.untyped_storage().data_ptr() not in weights:
+            total += t.numel() * t.element_size()
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
