@@ -209,3 +209,16 @@ def test_ledger_rows_carry_the_lessons_own_scale_and_device(tmp_path, monkeypatc
         pass
     row = run.log(metric="accuracy", value=0.5)
     assert (row["scale"], row["device"]) == ("full", "cpu")
+
+
+def test_bootstrap_interval_resamples_rows_together_and_repeats_with_its_seed():
+    from tradeoffs.intervals import bootstrap_interval
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    score = y + rng.normal(0, 1, 400)
+    gap = lambda y, s: float(s[y == 1].mean() - s[y == 0].mean())  # needs y and s aligned  # noqa: E731
+    ci = bootstrap_interval(gap, y, score, n_resamples=300, seed=3)
+    assert ci.low < gap(y, score) < ci.high and 0.7 < ci.low and ci.high < 1.3
+    again = bootstrap_interval(gap, y, score, n_resamples=300, seed=3)
+    assert (again.low, again.high) == (ci.low, ci.high)

@@ -40,7 +40,6 @@ import pickle
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
-from scipy.stats import bootstrap
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from sklearn.dummy import DummyClassifier
@@ -56,6 +55,7 @@ from tradeoffs.meter import measure
 from tradeoffs.plots import plot_frontier
 from tradeoffs.figures import record_figure
 from tradeoffs.claims import claim
+from tradeoffs.intervals import bootstrap_interval
 
 cfg = tradeoffs.setup("01", scale=scale, device=device)
 
@@ -196,9 +196,7 @@ def auc_interval(scores, n_resamples=cfg.pick(ci=100, grade=300, laptop=1000)):
     """95% bootstrap interval of the test ROC-AUC: resample the test loans with replacement."""
     def auc(y, s):
         return roc_auc_score(y, s) if 0 < y.sum() < len(y) else 0.5  # a resample needs both classes
-    return bootstrap((np.asarray(y_test), np.asarray(scores)), auc, paired=True, vectorized=False,
-                     n_resamples=n_resamples, method="percentile",
-                     rng=np.random.default_rng(cfg.seed)).confidence_interval
+    return bootstrap_interval(auc, y_test, scores, n_resamples=n_resamples, seed=cfg.seed)
 
 
 _lr_ci, _rf_ci = auc_interval(test_scores["logistic regression"]), auc_interval(test_scores[forest_name])

@@ -47,10 +47,10 @@ from threadpoolctl import threadpool_limits
 from sklearn.model_selection import train_test_split
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-from scipy.stats import bootstrap
 
 import tradeoffs
 from tradeoffs.claims import claim
+from tradeoffs.intervals import bootstrap_interval
 from tradeoffs.data import load_lending_club
 from tradeoffs.meter import measure
 from tradeoffs.prices import hourly_rate
@@ -310,8 +310,9 @@ results.round(5)
 # 3. **How sure are we of the recall gap?** Recall is a share of a small number of bad loans: its
 #    standard error is about sqrt(r x (1 - r) / n) for n bad loans in the test split. That formula
 #    ignores that both options are scored on the *same* loans and that each threshold is itself
-#    estimated, so we also draw a **paired bootstrap** (`scipy.stats.bootstrap`): resample the test
-#    loans with replacement, recompute both thresholds and both recalls, and read the gap's 95% interval.
+#    estimated, so we also draw a **paired bootstrap** (`tradeoffs.intervals.bootstrap_interval`, on
+#    `scipy.stats.bootstrap`): resample the test loans with replacement, recompute both thresholds and
+#    both recalls, and read the gap's 95% interval.
 
 # %%
 approve_all = 1 - y_test.mean()
@@ -327,9 +328,8 @@ def recall_gap_pts(y, scores_a, scores_b):
     return 100 * (recall_at_false_alarm_rate(y, scores_a) - recall_at_false_alarm_rate(y, scores_b))
 
 
-gap_ci = bootstrap((y_test, mlp_scores(net_a, X_test), hgb.predict_proba(X_test)[:, 1]), recall_gap_pts,
-                   paired=True, vectorized=False, n_resamples=cfg.pick(ci=200, grade=500, laptop=1000),
-                   confidence_level=0.95, method="percentile", rng=np.random.default_rng(cfg.seed)).confidence_interval
+gap_ci = bootstrap_interval(recall_gap_pts, y_test, mlp_scores(net_a, X_test), hgb.predict_proba(X_test)[:, 1],
+                            n_resamples=cfg.pick(ci=200, grade=500, laptop=1000), seed=cfg.seed)
 claim("09.accuracy_near_approve_all", abs(row_b["accuracy"] - approve_all) < 0.02,
       holds_text=f"Accuracy hardly tells the options apart: B scores {row_b['accuracy']:.3f} and approving every "
                  f"loan scores {approve_all:.3f}; A scores {row_a['accuracy']:.3f}.",
